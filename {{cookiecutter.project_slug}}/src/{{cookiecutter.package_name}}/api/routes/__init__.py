@@ -1,0 +1,1 @@
+"""One router per resource; each owns its path prefix and tag."""

@@ -1,0 +1,81 @@
+{% set async = "async " if cookiecutter.driver == "async" else "" %}
+{% set await = "await " if cookiecutter.driver == "async" else "" %}
+"""Items: create, list, read, update and delete."""
+
+from typing import Annotated
+from typing import Any
+
+from fastapi import APIRouter
+from fastapi import Depends
+from fastapi import HTTPException
+from fastapi import Path
+from fastapi import status
+
+from ... import crud
+from ...models import Item
+from ...schemas import MAX_ID
+from ...schemas import ItemCreate
+from ...schemas import ItemRead
+from ...schemas import ItemUpdate
+from ..deps import Limit
+from ..deps import Offset
+from ..deps import SessionDep
+
+router = APIRouter(prefix="/items", tags=["items"])
+
+NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"description": "No item has this id."}}
+
+
+{{ async }}def _item_or_404(item_id: Annotated[int, Path(ge=1, le=MAX_ID)], session: SessionDep) -> Item:
+    item = {{ await }}crud.get_item(session, item_id=item_id)
+    if item is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, detail=f"Item {item_id} not found.")
+    return item
+
+
+ItemDep = Annotated[Item, Depends(_item_or_404)]
+
+
+@router.post("", status_code=status.HTTP_201_CREATED)
+{{ async }}def create_item(data: ItemCreate, session: SessionDep) -> ItemRead:
+    """Create an item for an existing user."""
+    try:
+        item = {{ await }}crud.create_item(session, data=data)
+    except crud.UnknownOwnerError as error:
+        # Shaped like FastAPI's own validation errors: the body names a user that does not exist.
+        detail = [
+            {
+                "type": "unknown_owner",
+                "loc": ["body", "owner_id"],
+                "msg": f"User {data.owner_id} does not exist.",
+                "input": data.owner_id,
+            }
+        ]
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, detail=detail) from error
+    return ItemRead.model_validate(item)
+
+
+@router.get("")
+{{ async }}def list_items(session: SessionDep, limit: Limit = 50, offset: Offset = 0) -> list[ItemRead]:
+    """List items, oldest first."""
+    items = {{ await }}crud.list_items(session, limit=limit, offset=offset)
+    return [ItemRead.model_validate(item) for item in items]
+
+
+@router.get("/{item_id}", responses=NOT_FOUND)
+{{ async }}def read_item(item: ItemDep) -> ItemRead:
+    """Read one item."""
+    return ItemRead.model_validate(item)
+
+
+@router.patch("/{item_id}", responses=NOT_FOUND)
+{{ async }}def update_item(item: ItemDep, data: ItemUpdate, session: SessionDep) -> ItemRead:
+    """Change some of an item's fields."""
+    item = {{ await }}crud.update_item(session, item=item, data=data)
+    return ItemRead.model_validate(item)
+
+
+@router.delete("/{item_id}", status_code=status.HTTP_204_NO_CONTENT, responses=NOT_FOUND)
+{{ async }}def delete_item(item: ItemDep, session: SessionDep) -> None:
+    """Delete an item."""
+    {{ await }}crud.delete_item(session, item=item)

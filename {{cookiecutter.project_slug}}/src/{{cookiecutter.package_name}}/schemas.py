@@ -1,0 +1,96 @@
+"""Request and response bodies of the API."""
+
+from datetime import datetime
+from typing import Annotated
+from typing import Literal
+
+from pydantic import MISSING
+from pydantic import AfterValidator
+from pydantic import BaseModel
+from pydantic import ConfigDict
+from pydantic import EmailStr
+from pydantic import Field
+from pydantic import SecretStr
+from pydantic import StringConstraints
+
+from .models import ItemStatus
+
+# Primary keys are 32-bit integers on every database: anything larger can never match.
+MAX_ID = 2**31 - 1
+
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+# Addresses are compared case-insensitively, so they are stored lower-cased.
+Email = Annotated[EmailStr, AfterValidator(str.lower)]
+# PostgreSQL cannot store NUL characters; refuse them on every database alike.
+Name = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=200, pattern=r"^[^\x00]*$"),
+]
+Description = Annotated[str, StringConstraints(max_length=10_000, pattern=r"^[^\x00]*$")]
+# A secret string: kept out of reprs and logs, and documented as write-only.
+Password = Annotated[SecretStr, Field(min_length=8, max_length=128)]
+
+
+class UserCreate(BaseModel):
+    """A new user; the password is stored only as an argon2 hash."""
+
+    email: Email
+    full_name: Name
+    password: Password
+
+
+class UserUpdate(BaseModel):
+    """Fields to change; a field left out keeps its value."""
+
+    email: Email | MISSING = MISSING
+    full_name: Name | MISSING = MISSING
+    password: Password | MISSING = MISSING
+    is_active: bool | MISSING = MISSING
+
+
+class UserRead(BaseModel):
+    """A user as the API shows it: never the password or its hash."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    email: str
+    full_name: str
+    is_active: bool
+    created_at: datetime
+
+
+class ItemCreate(BaseModel):
+    """A new item for an existing user."""
+
+    title: Name
+    description: Description | None = None
+    status: ItemStatus = ItemStatus.PRIVATE
+    owner_id: Id
+
+
+class ItemUpdate(BaseModel):
+    """Fields to change; a field left out keeps its value, a null description clears it."""
+
+    title: Name | MISSING = MISSING
+    description: Description | MISSING | None = MISSING
+    status: ItemStatus | MISSING = MISSING
+
+
+class ItemRead(BaseModel):
+    """An item as the API shows it."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    title: str
+    description: str | None
+    status: ItemStatus
+    owner_id: int
+    created_at: datetime
+
+
+class Health(BaseModel):
+    """The answer of a health check."""
+
+    status: Literal["ok"]

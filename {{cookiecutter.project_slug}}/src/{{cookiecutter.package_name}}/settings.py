@@ -1,0 +1,95 @@
+"""Service settings, read from environment variables and the `.env` file."""
+
+from functools import lru_cache
+from typing import Literal
+from typing import Self
+
+from pydantic import Field
+from pydantic import SecretStr
+from pydantic import field_validator
+from pydantic import model_validator
+from pydantic_settings import BaseSettings
+from pydantic_settings import SettingsConfigDict
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
+# The SQLAlchemy dialect and driver the code is written for.
+URL_SCHEME = "{{ cookiecutter.__url_scheme }}"
+
+
+class Settings(BaseSettings):
+    """Every field is read from the environment variable of the same name, upper-cased."""
+
+    model_config = SettingsConfigDict(
+        env_file=".env",
+        extra="ignore",
+        use_attribute_docstrings=True,
+        # Validation errors must not echo values: the URL carries a password.
+        hide_input_in_errors=True,
+    )
+
+    environment: Literal["development", "production"] = "development"
+    """`production` refuses to start with a placeholder secret or an unprotected database."""
+
+    database_url: str = "{{ cookiecutter.__default_database_url }}"
+    """SQLAlchemy URL of the database; a URL without a driver gets this service's driver."""
+
+    db_pool_size: int = Field(default=10, ge=1)
+    """Connections the pool keeps open."""
+
+    db_max_overflow: int = Field(default=10, ge=0)
+    """Connections the pool may open above `db_pool_size` under load."""
+
+    db_pool_timeout: float = Field(default=5.0, gt=0)
+    """Seconds a request waits for a free connection before it fails with 503."""
+
+    db_pool_recycle: int = Field(default=1800, gt=0)
+    """Seconds after which a pooled connection is replaced."""
+
+    db_connect_timeout: int = Field(default=5, ge=1)
+    """Seconds to wait for a new database connection before giving up."""
+
+    db_echo: bool = False
+    """Log every SQL statement (for debugging)."""
+
+    secret_key: SecretStr = SecretStr("")
+    """Key for anything the service signs; a long random value, unique per environment."""
+
+    @field_validator("database_url")
+    @classmethod
+    def _use_the_service_driver(cls, value: str) -> str:
+        try:
+            url = make_url(value)
+        except ArgumentError:
+            message = f"is not a database URL; expected {URL_SCHEME}://..."
+            raise ValueError(message) from None
+        if url.drivername == URL_SCHEME.partition("+")[0]:
+            url = url.set(drivername=URL_SCHEME)
+        if url.drivername != URL_SCHEME:
+            message = (
+                f"uses the driver {url.drivername!r}, but this service is written "
+                f"for {URL_SCHEME!r}: start the URL with {URL_SCHEME}://"
+            )
+            raise ValueError(message)
+        return url.render_as_string(hide_password=False)
+
+    @model_validator(mode="after")
+    def _refuse_unsafe_production(self) -> Self:
+        if self.environment != "production":
+            return self
+        # Also refuses the placeholder that .env.example ships with.
+        if len(self.secret_key.get_secret_value()) < 32:
+            message = "SECRET_KEY must be a random value of at least 32 characters in production"
+            raise ValueError(message)
+{% if cookiecutter.database != "sqlite" %}
+        if not make_url(self.database_url).password:
+            message = "DATABASE_URL must carry a password in production"
+            raise ValueError(message)
+{% endif %}
+        return self
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """Return the settings, read once per process."""
+    return Settings()

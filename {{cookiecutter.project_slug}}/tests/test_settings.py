@@ -1,0 +1,68 @@
+"""Settings: the database URL must suit the service's driver, production must be set up safely."""
+
+from typing import Any
+
+import pytest
+from pydantic import ValidationError
+
+from {{ cookiecutter.package_name }}.settings import Settings
+
+{% if cookiecutter.database == "sqlite" %}
+URL_WITHOUT_DRIVER = "sqlite:///./app.db"
+URL_WITH_DRIVER = "{{ cookiecutter.__url_scheme }}:///./app.db"
+URL_WITH_OTHER_DRIVER = "sqlite+pysqlcipher:///./app.db"
+{% else %}
+URL_WITHOUT_DRIVER = "postgresql://app:secret@db.internal:5432/app"
+URL_WITH_DRIVER = "{{ cookiecutter.__url_scheme }}://app:secret@db.internal:5432/app"
+URL_WITH_OTHER_DRIVER = "postgresql+psycopg2://app:secret@db.internal:5432/app"
+{% endif %}
+GOOD_SECRET = "4vRk0c2m0pZ8u1n7Qe3sJh6Xy9Tb5LwD"
+
+
+def settings(**values: Any) -> Settings:
+    """Settings from these values and the environment, ignoring any `.env` file."""
+    return Settings(_env_file=None, **values)
+
+
+def test_url_without_driver_gets_the_services_driver() -> None:
+    assert settings(database_url=URL_WITHOUT_DRIVER).database_url == URL_WITH_DRIVER
+
+
+def test_url_with_another_driver_is_refused_naming_both() -> None:
+    with pytest.raises(ValidationError) as error:
+        settings(database_url=URL_WITH_OTHER_DRIVER)
+
+    message = str(error.value)
+    assert "database_url" in message
+    assert "{{ cookiecutter.__url_scheme }}" in message
+    # The URL (and the password in it) is not repeated in the error.
+    assert URL_WITH_OTHER_DRIVER not in message
+
+
+def test_development_needs_no_secret() -> None:
+    assert settings(environment="development", secret_key="").environment == "development"
+
+
+@pytest.mark.parametrize("secret", ["", "change-me", "too-short"])
+def test_production_refuses_a_missing_or_weak_secret(secret: str) -> None:
+    with pytest.raises(ValidationError, match="SECRET_KEY"):
+        settings(environment="production", secret_key=secret, database_url=URL_WITH_DRIVER)
+
+
+def test_production_starts_with_a_strong_secret() -> None:
+    production = settings(
+        environment="production", secret_key=GOOD_SECRET, database_url=URL_WITH_DRIVER
+    )
+
+    assert production.secret_key.get_secret_value() == GOOD_SECRET
+{% if cookiecutter.database != "sqlite" %}
+
+
+def test_production_refuses_a_database_url_without_password() -> None:
+    with pytest.raises(ValidationError, match="DATABASE_URL"):
+        settings(
+            environment="production",
+            secret_key=GOOD_SECRET,
+            database_url="{{ cookiecutter.__url_scheme }}://app@db.internal:5432/app",
+        )
+{% endif %}
