@@ -63,9 +63,7 @@ def write_env_file(project: Path) -> None:
     if env_file.exists():
         return
     example = (project / ".env.example").read_text()
-    env_file.write_text(
-        example.replace("SECRET_KEY=change-me", f"SECRET_KEY={secrets.token_urlsafe(48)}")
-    )
+    env_file.write_text(example.replace("SECRET_KEY=change-me", f"SECRET_KEY={secrets.token_urlsafe(48)}"))
 
 
 def next_steps(answers: dict[str, object]) -> str:

@@ -1,0 +1,39 @@
+# The template's own commands; `make` alone lists them.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+# Extra pytest arguments, e.g. make test PYTEST_ARGS="-k postgresql-sync"
+PYTEST_ARGS ?=
+
+.DEFAULT_GOAL := help
+.PHONY: help install test demo lint lock
+
+help:  ## List the commands
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-8s %s\n", $$1, $$2}'
+
+$(BIN)/.installed: requirements/dev.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements/dev.txt
+	touch $@
+
+install: $(BIN)/.installed  ## Create .venv with the suite's pinned tools and the projects' dependencies
+
+test: install  ## Run the template's whole suite: bake every combination and check it against real databases
+	$(BIN)/pytest -n auto --dist loadgroup --durations=10 $(PYTEST_ARGS)
+
+demo: install  ## Bake a project with the default answers into build/ and run it on http://127.0.0.1:8000
+	rm -rf build/demo
+	$(BIN)/cookiecutter --no-input --default-config --output-dir build/demo .
+	$(MAKE) -C build/demo/my-service run
+
+lint: install  ## Lint and format-check the hooks and the suite
+	$(BIN)/ruff check hooks tests
+	$(BIN)/ruff format --check hooks tests
+
+lock: install  ## Re-pin requirements/dev.txt from requirements/dev.in
+	rm -rf build/lock && $(PYTHON) -m venv build/lock
+	build/lock/bin/python -m pip install --quiet --upgrade pip
+	build/lock/bin/python -m pip install --quiet -r requirements/dev.in
+	(echo '# Pinned by `make lock` from requirements/dev.in: the exact set the suite is tested with.'; \
+	 build/lock/bin/python -m pip freeze --exclude pip --exclude setuptools) > requirements/dev.txt

@@ -1,0 +1,90 @@
+"""The answers the suite bakes: every database x driver pair, and every other option both ways."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from dataclasses import fields
+from fnmatch import fnmatch
+
+import pytest
+
+# Defaults of cookiecutter.json, repeated so that a change to them is a visible change here.
+DEFAULT_PYTHON = "3.15"
+
+
+@dataclass(frozen=True)
+class Combination:
+    """One set of answers to the prompts (those not given keep their defaults)."""
+
+    database: str = "sqlite"
+    driver: str = "async"
+    python_version: str = DEFAULT_PYTHON
+    include_docker: bool = True
+    include_github_actions: bool = True
+
+    @property
+    def id(self) -> str:
+        """A readable test id, e.g. `postgresql-sync-py3.12-nodocker`."""
+        parts = [self.database, self.driver]
+        if self.python_version != DEFAULT_PYTHON:
+            parts.append(f"py{self.python_version}")
+        if not self.include_docker:
+            parts.append("nodocker")
+        if not self.include_github_actions:
+            parts.append("noactions")
+        return "-".join(parts)
+
+    @property
+    def answers(self) -> dict[str, object]:
+        """The answers as cookiecutter's extra context."""
+        return {field.name: getattr(self, field.name) for field in fields(self)}
+
+    @property
+    def url_scheme(self) -> str:
+        """The SQLAlchemy dialect+driver the baked project uses."""
+        return URL_SCHEMES[self.database, self.driver]
+
+
+URL_SCHEMES = {
+    ("sqlite", "async"): "sqlite+aiosqlite",
+    ("sqlite", "sync"): "sqlite+pysqlite",
+    ("postgresql", "async"): "postgresql+asyncpg",
+    ("postgresql", "sync"): "postgresql+psycopg",
+}
+
+COMBINATIONS = [
+    # Every database x driver pair, with the other answers at their defaults.
+    *(Combination(database, driver) for database, driver in URL_SCHEMES),
+    # Docker and the workflow off, each with both databases (the compose file and
+    # the workflow's service container depend on the database).
+    Combination("sqlite", "sync", include_docker=False),
+    Combination("postgresql", "async", include_docker=False),
+    Combination("sqlite", "async", include_github_actions=False),
+    Combination("postgresql", "sync", include_github_actions=False),
+    # Every Python version the prompt offers (ruff and mypy target it).
+    Combination("sqlite", "sync", python_version="3.14"),
+    Combination("postgresql", "async", python_version="3.13"),
+    Combination("sqlite", "async", python_version="3.12"),
+    Combination("postgresql", "sync", python_version="3.11"),
+]
+
+
+def selected(combinations: list[Combination]) -> list[Combination]:
+    """The combinations this run checks: all, or those whose id matches a pattern in $COMBINATIONS.
+
+    CI splits the work with it, e.g. COMBINATIONS="postgresql-async*".
+    """
+    patterns = os.environ.get("COMBINATIONS", "").split()
+    return [c for c in combinations if not patterns or any(fnmatch(c.id, p) for p in patterns)]
+
+
+def parametrize_combinations(combinations: list[Combination] = COMBINATIONS) -> pytest.MarkDecorator:
+    """Parametrize a test over the selected combinations; each one's tests run on one xdist worker."""
+    return pytest.mark.parametrize(
+        "combination",
+        [
+            pytest.param(c, id=c.id, marks=pytest.mark.xdist_group(c.id))
+            for c in selected(combinations)
+        ],
+    )  # fmt: skip

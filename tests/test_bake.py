@@ -1,0 +1,269 @@
+"""Every combination of answers bakes a project that is complete, clean, typed, migrates and works.
+
+For each combination (see combinations.py) the project is baked once per worker,
+then checked as its own CI would check it, against the real database of its kind.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from importlib.metadata import PackageNotFoundError
+from importlib.metadata import version
+from pathlib import Path
+from typing import Any
+
+import httpx2 as httpx
+import pytest
+import yaml
+from packaging.requirements import Requirement
+
+from tests.combinations import COMBINATIONS
+from tests.combinations import Combination
+from tests.combinations import parametrize_combinations
+from tests.conftest import Baked
+from tests.conftest import explain
+from tests.conftest import serving
+
+# Template syntax that must never reach a baked file.
+LEFTOVER = re.compile(r"\{\{|\{%|\{#|\bcookiecutter\.")
+
+EVERY_PROJECT = {
+    ".env",
+    ".env.example",
+    ".gitignore",
+    "Makefile",
+    "README.md",
+    "alembic.ini",
+    "pyproject.toml",
+    "migrations/env.py",
+    "migrations/script.py.mako",
+    "migrations/versions/0001_initial_schema.py",
+    "src/{package}/__init__.py",
+    "src/{package}/api/__init__.py",
+    "src/{package}/api/deps.py",
+    "src/{package}/api/errors.py",
+    "src/{package}/api/routes/__init__.py",
+    "src/{package}/api/routes/health.py",
+    "src/{package}/api/routes/items.py",
+    "src/{package}/api/routes/users.py",
+    "src/{package}/column_types.py",
+    "src/{package}/crud.py",
+    "src/{package}/db.py",
+    "src/{package}/main.py",
+    "src/{package}/models.py",
+    "src/{package}/schemas.py",
+    "src/{package}/security.py",
+    "src/{package}/settings.py",
+    "tests/conftest.py",
+    "tests/test_health.py",
+    "tests/test_items.py",
+    "tests/test_migrations.py",
+    "tests/test_settings.py",
+    "tests/test_users.py",
+}
+WITH_DOCKER = {".dockerignore", "Dockerfile", "compose.yaml"}
+WITH_GITHUB_ACTIONS = {".github/workflows/ci.yml"}
+
+
+def expected_files(combination: Combination, package: str) -> set[str]:
+    """The exact set of files a project baked from these answers holds."""
+    files = set(EVERY_PROJECT)
+    if combination.include_docker:
+        files |= WITH_DOCKER
+    if combination.include_github_actions:
+        files |= WITH_GITHUB_ACTIONS
+    return {name.format(package=package) for name in files}
+
+
+def project_files(project: Path) -> set[str]:
+    """The files under the project directory, relative, without caches the checks write."""
+    caches = {".mypy_cache", ".ruff_cache", ".pytest_cache", "__pycache__"}
+    return {
+        path.relative_to(project).as_posix()
+        for path in project.rglob("*")
+        if path.is_file()
+        and not caches.intersection(path.relative_to(project).parts)
+        and not path.name.startswith("uvicorn-")
+    }
+
+
+@parametrize_combinations()
+def test_bakes_into_a_directory_named_after_the_slug(baked: Baked) -> None:
+    assert baked.path.name == "my-service"
+    assert baked.package == "my_service"
+
+
+@parametrize_combinations()
+def test_holds_exactly_the_files_its_answers_call_for(baked: Baked) -> None:
+    assert project_files(baked.path) == expected_files(baked.combination, baked.package)
+
+
+@parametrize_combinations()
+def test_no_template_text_is_left_and_no_file_is_empty(baked: Baked) -> None:
+    for name in sorted(expected_files(baked.combination, baked.package)):
+        text = (baked.path / name).read_text()
+        assert text.strip(), f"{name} is empty"
+        if name == "migrations/script.py.mako":
+            continue  # Alembic's own template: ${...} is Mako, not left-over Jinja
+        match = LEFTOVER.search(text)
+        assert match is None, f"{name}:{text[: match.start()].count(chr(10)) + 1} {match.group()!r}"
+
+
+@parametrize_combinations()
+def test_ruff_finds_nothing_to_fix_or_reformat(baked: Baked) -> None:
+    check = baked.python("-m", "ruff", "check", "--no-cache", ".")
+    assert check.returncode == 0, explain(check)
+    formatting = baked.python("-m", "ruff", "format", "--check", "--no-cache", ".")
+    assert formatting.returncode == 0, explain(formatting)
+
+
+@parametrize_combinations()
+def test_mypy_strict_passes(baked: Baked, tmp_path_factory: pytest.TempPathFactory) -> None:
+    # One cache per worker: the third-party modules are checked once, not per bake.
+    cache = tmp_path_factory.getbasetemp() / "mypy-cache"
+    result = baked.python("-m", "mypy", "--cache-dir", str(cache))
+    assert result.returncode == 0, explain(result)
+
+
+@parametrize_combinations()
+def test_declared_dependencies_are_those_the_suite_tests_with(baked: Baked) -> None:
+    # The suite installs the projects' dependencies once; each must satisfy what the project declares.
+    pyproject = tomllib.loads((baked.path / "pyproject.toml").read_text())
+    declared = pyproject["project"]["dependencies"] + pyproject["dependency-groups"]["dev"]
+    for line in declared:
+        requirement = Requirement(line)
+        try:
+            installed = version(requirement.name)
+        except PackageNotFoundError:
+            pytest.fail(f"{requirement.name} is declared by the project but not installed by the suite")
+        assert requirement.specifier.contains(installed, prereleases=True), (
+            f"{requirement} is declared, the suite tests with {installed}"
+        )
+
+
+@parametrize_combinations()
+def test_own_test_suite_passes_against_the_real_database(baked: Baked, database_url: Any) -> None:
+    args = ["-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:cookies", "-p", "no:xdist"]
+    if baked.combination.driver == "sync":
+        args += ["-p", "no:asyncio"]  # installed in the suite for the async projects only
+    result = baked.python(*args, env={"TEST_DATABASE_URL": database_url("tests")})
+    assert result.returncode == 0, explain(result)
+    assert " passed" in result.stdout
+    assert " skipped" not in result.stdout, result.stdout[-2000:]
+
+
+@parametrize_combinations()
+def test_migrations_upgrade_check_downgrade_and_upgrade_again(baked: Baked, database_url: Any) -> None:
+    env = {"DATABASE_URL": database_url("migrations")}
+    for step in (["upgrade", "head"], ["check"], ["downgrade", "base"], ["upgrade", "head"]):
+        result = baked.python("-m", "alembic", *step, env=env)
+        assert result.returncode == 0, f"alembic {' '.join(step)}: {explain(result)}"
+
+
+@parametrize_combinations()
+def test_service_starts_and_serves_a_crud_round_trip(baked: Baked, database_url: Any) -> None:
+    url = database_url("live")
+    migrated = baked.python("-m", "alembic", "upgrade", "head", env={"DATABASE_URL": url})
+    assert migrated.returncode == 0, explain(migrated)
+
+    with serving(baked, url) as (base_url, _process), httpx.Client(base_url=base_url) as http:
+        assert http.get("/health").json() == {"status": "ok"}
+        assert http.get("/health/db").json() == {"status": "ok"}
+        user = http.post(
+            "/api/v1/users",
+            json={"email": "ada@example.com", "full_name": "Ada", "password": "analytical"},
+        )
+        assert user.status_code == 201, user.text
+        item = http.post("/api/v1/items", json={"title": "Notes", "owner_id": user.json()["id"]})
+        assert item.status_code == 201, item.text
+        path = f"/api/v1/items/{item.json()['id']}"
+        assert http.get(path).json() == item.json()
+        updated = http.patch(path, json={"status": "public"})
+        assert updated.status_code == 200
+        assert updated.json()["status"] == "public"
+        assert http.delete(path).status_code == 204
+        assert http.get(path).status_code == 404
+
+
+@parametrize_combinations()
+def test_pyproject_declares_the_answers(baked: Baked) -> None:
+    combination = baked.combination
+    pyproject = tomllib.loads((baked.path / "pyproject.toml").read_text())
+
+    assert pyproject["project"]["name"] == "my-service"
+    assert pyproject["project"]["requires-python"] == f">={combination.python_version}"
+    assert pyproject["tool"]["ruff"]["target-version"] == "py" + combination.python_version.replace(".", "")
+    assert pyproject["tool"]["mypy"]["strict"] is True
+    assert pyproject["tool"]["mypy"]["python_version"] == combination.python_version
+    names = {Requirement(line).name for line in pyproject["project"]["dependencies"]}
+    driver_package = {
+        "sqlite+aiosqlite": "aiosqlite",
+        "postgresql+asyncpg": "asyncpg",
+        "postgresql+psycopg": "psycopg",
+    }.get(combination.url_scheme)
+    assert driver_package is None or driver_package in names
+
+
+@parametrize_combinations([c for c in COMBINATIONS if c.include_github_actions])
+def test_workflow_lints_type_checks_tests_and_checks_migrations(baked: Baked) -> None:
+    workflow = yaml.safe_load((baked.path / ".github/workflows/ci.yml").read_text())
+    job = workflow["jobs"]["check"]
+    commands = [step.get("run", "") for step in job["steps"]]
+
+    assert {"make lint", "make test", "make migrate check-migrations"} <= set(commands)
+    setup = next(step for step in job["steps"] if step.get("uses", "").startswith("actions/setup-python"))
+    assert setup["with"]["python-version"] == baked.combination.python_version
+    if baked.combination.database == "postgresql":
+        service = job["services"]["postgres"]
+        assert "pg_isready" in service["options"]
+        assert job["env"]["TEST_DATABASE_URL"].startswith(f"{baked.combination.url_scheme}://")
+    else:
+        assert "services" not in job
+
+
+@parametrize_combinations([c for c in COMBINATIONS if c.include_docker])
+def test_compose_file_runs_the_service_with_its_database(baked: Baked) -> None:
+    services = yaml.safe_load((baked.path / "compose.yaml").read_text())["services"]
+    app = services["app"]
+
+    assert app["build"] == "."
+    assert app["ports"] == ["127.0.0.1:8000:8000"]
+    if baked.combination.database == "sqlite":
+        assert set(services) == {"app"}
+        assert app["volumes"] == ["data:/app/data"]
+    else:
+        db = services["db"]
+        assert app["depends_on"] == {"db": {"condition": "service_healthy"}}
+        assert app["environment"]["DATABASE_URL"].startswith(f"{baked.combination.url_scheme}://")
+        assert "@db:" in app["environment"]["DATABASE_URL"]
+        assert "pg_isready" in " ".join(db["healthcheck"]["test"])
+        assert db["volumes"] == ["db-data:/var/lib/postgresql/data"]
+
+
+@parametrize_combinations([c for c in COMBINATIONS if c.include_docker])
+def test_image_is_multi_stage_unprivileged_and_never_holds_the_env_file(baked: Baked) -> None:
+    dockerfile = (baked.path / "Dockerfile").read_text()
+    ignored = (baked.path / ".dockerignore").read_text().split()
+    instructions = [line.split()[0] for line in dockerfile.splitlines() if line and not line.startswith("#")]
+
+    version = baked.combination.python_version
+    assert re.findall(r"^FROM python:(\S+)-slim", dockerfile, re.MULTILINE) == [version, version]
+    assert "USER app" in dockerfile.splitlines()
+    assert instructions.index("USER") < instructions.index("CMD")
+    assert ".env" in ignored
+    assert not re.search(r"^COPY \. ", dockerfile, re.MULTILINE), "copies the whole context"
+
+
+def test_same_answers_bake_byte_identical_files_but_a_fresh_secret(cookies: Any) -> None:
+    first, second = (Path(cookies.bake().project_path) for _ in range(2))
+    files = project_files(first)
+
+    assert files == project_files(second)
+    differing = {name for name in files if (first / name).read_bytes() != (second / name).read_bytes()}
+    assert differing == {".env"}
+    secrets = [
+        re.search(r"^SECRET_KEY=(.+)$", (project / ".env").read_text(), re.MULTILINE)
+        for project in (first, second)
+    ]
+    assert all(secret and len(secret.group(1)) >= 32 for secret in secrets)

@@ -1,0 +1,43 @@
+"""The table of combinations covers every answer the prompts offer: nothing ships untested."""
+
+from __future__ import annotations
+
+import itertools
+import json
+
+from tests.combinations import COMBINATIONS
+from tests.combinations import DEFAULT_PYTHON
+from tests.combinations import URL_SCHEMES
+from tests.conftest import TEMPLATE
+
+PROMPTS = json.loads((TEMPLATE / "cookiecutter.json").read_text())
+
+
+def test_every_database_and_driver_pair_is_baked() -> None:
+    pairs = set(itertools.product(PROMPTS["database"], PROMPTS["driver"]))
+
+    assert pairs == set(URL_SCHEMES)
+    assert pairs <= {(c.database, c.driver) for c in COMBINATIONS}
+
+
+def test_every_choice_and_both_sides_of_every_yes_no_answer_are_baked() -> None:
+    for name, default in PROMPTS.items():
+        if name.startswith("_"):
+            continue
+        baked = {getattr(c, name) for c in COMBINATIONS} if hasattr(COMBINATIONS[0], name) else None
+        if isinstance(default, list):
+            assert baked == set(default), name
+        elif isinstance(default, bool):
+            assert baked == {True, False}, name
+
+
+def test_combination_defaults_are_the_prompts_defaults() -> None:
+    assert PROMPTS["python_version"][0] == DEFAULT_PYTHON
+    assert PROMPTS["database"][0] == "sqlite"
+    assert PROMPTS["driver"][0] == "async"
+
+
+def test_combination_ids_are_unique() -> None:
+    ids = [c.id for c in COMBINATIONS]
+
+    assert len(ids) == len(set(ids))

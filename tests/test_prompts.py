@@ -1,0 +1,123 @@
+"""Answers as a new user would type them: bad ones are refused clearly and leave nothing behind.
+
+Every case runs the cookiecutter command line, as a user would, into an empty
+directory. A refused answer must exit non-zero, name the field in the message,
+and leave the directory empty.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import TEMPLATE
+from tests.conftest import project_env
+
+
+def bake_with(output: Path, *answers: str) -> subprocess.CompletedProcess[str]:
+    """Run `cookiecutter --no-input` with these key=value answers into `output`."""
+    return subprocess.run(
+        [sys.executable, "-m", "cookiecutter", "--no-input", "--default-config", "-o", str(output),
+         str(TEMPLATE), *answers],
+        env=project_env(),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )  # fmt: skip
+
+
+BAD_ANSWERS = [
+    # (answer, text the message must contain)
+    ("project_slug=my service", "project_slug 'my service'"),
+    ("project_slug=MyService", "project_slug 'MyService'"),
+    ("project_slug=1service", "project_slug '1service'"),
+    ("project_slug=my--service", "project_slug 'my--service'"),
+    ("project_slug=my_service", "project_slug 'my_service'"),
+    ("package_name=my service", "package_name 'my service'"),
+    ("package_name=MyService", "package_name 'MyService'"),
+    ("package_name=1service", "package_name '1service'"),
+    ("package_name=", "package_name ''"),
+    ("package_name=class", "package_name 'class' is a Python keyword"),
+    ("package_name=match", "package_name 'match' is a Python keyword"),
+    ("package_name=json", "package_name 'json' would shadow"),
+    ("package_name=test", "package_name 'test' would shadow"),
+    ("package_name=email", "package_name 'email' would shadow"),
+    ("package_name=fastapi", "package_name 'fastapi' would shadow"),
+    ("package_name=sqlalchemy", "package_name 'sqlalchemy' would shadow"),
+    ("package_name=alembic", "package_name 'alembic' would shadow"),
+    ("package_name=tests", "package_name 'tests' would shadow"),
+    ("author_email=not-an-address", "author_email 'not-an-address'"),
+    ("author_email=ada@localhost", "author_email 'ada@localhost'"),
+    ("author_email=ada lovelace@example.com", "author_email 'ada lovelace@example.com'"),
+    ("author_email=", "author_email ''"),
+    ('description=Says "hi"', "description"),
+    ("author_name=", "author_name: must not be empty"),
+    ("project_name=Back\\slash", "project_name"),
+    # Choices and yes/no answers are checked by cookiecutter itself.
+    ("database=oracle", "oracle provided for choice variable database, but the choices are"),
+    ("driver=threads", "threads provided for choice variable driver"),
+    ("python_version=2.7", "2.7 provided for choice variable python_version"),
+    (
+        "include_docker=maybe",
+        "maybe provided for variable include_docker could not be converted to a boolean",
+    ),
+]
+
+
+@pytest.mark.parametrize(("answer", "message"), BAD_ANSWERS, ids=[answer for answer, _ in BAD_ANSWERS])
+def test_bad_answer_is_refused_naming_the_field_and_leaves_nothing(
+    tmp_path: Path, answer: str, message: str
+) -> None:
+    output = tmp_path / "out"
+    output.mkdir()
+
+    result = bake_with(output, answer)
+
+    assert result.returncode != 0
+    assert message in result.stdout + result.stderr
+    assert list(output.iterdir()) == []
+
+
+def test_an_empty_slug_is_refused_and_leaves_nothing(tmp_path: Path) -> None:
+    # Cookiecutter itself stops before the hooks: the project directory would be the output directory.
+    output = tmp_path / "out"
+    output.mkdir()
+
+    result = bake_with(output, "project_name=")
+
+    assert result.returncode != 0
+    assert list(output.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    ("project_name", "slug", "package"),
+    [
+        ("Café Überblick", "cafe-uberblick", "cafe_uberblick"),
+        ("Сервис заказов", "servis-zakazov", "servis_zakazov"),
+        ("订单服务", "ding-dan-fu-wu", "ding_dan_fu_wu"),
+        ("  Billing  API v2 ", "billing-api-v2", "billing_api_v2"),
+    ],
+)
+def test_non_ascii_project_name_bakes_with_a_clean_slug(
+    tmp_path: Path, project_name: str, slug: str, package: str
+) -> None:
+    result = bake_with(tmp_path, f"project_name={project_name}")
+
+    assert result.returncode == 0, result.stderr
+    project = tmp_path / slug
+    assert (project / "src" / package / "main.py").is_file()
+    assert f'title="{project_name}"' in (project / "src" / package / "main.py").read_text()
+
+
+def test_yes_and_no_answers_switch_the_optional_files(tmp_path: Path) -> None:
+    result = bake_with(tmp_path, "include_docker=no", "include_github_actions=no")
+
+    assert result.returncode == 0, result.stderr
+    project = tmp_path / "my-service"
+    assert not (project / "Dockerfile").exists()
+    assert not (project / "compose.yaml").exists()
+    assert not (project / ".github").exists()
