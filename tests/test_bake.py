@@ -6,6 +6,7 @@ then checked as its own CI would check it, against the real database of its kind
 
 from __future__ import annotations
 
+import json
 import re
 import tomllib
 from importlib.metadata import PackageNotFoundError
@@ -21,10 +22,12 @@ from packaging.requirements import Requirement
 from tests.combinations import COMBINATIONS
 from tests.combinations import Combination
 from tests.combinations import parametrize_combinations
+from tests.conftest import TEMPLATE
 from tests.conftest import Baked
 from tests.conftest import explain
 from tests.conftest import serving
 
+PROMPTS = json.loads((TEMPLATE / "cookiecutter.json").read_text())
 # Template syntax that must never reach a baked file.
 LEFTOVER = re.compile(r"\{\{|\{%|\{#|\bcookiecutter\.")
 
@@ -192,7 +195,9 @@ def test_pyproject_declares_the_answers(baked: Baked) -> None:
     pyproject = tomllib.loads((baked.path / "pyproject.toml").read_text())
 
     assert pyproject["project"]["name"] == "my-service"
-    assert pyproject["project"]["requires-python"] == f">={combination.python_version}"
+    # The code runs on every version offered: the project admits the oldest.
+    oldest = min(PROMPTS["python_version"], key=lambda v: tuple(map(int, v.split("."))))
+    assert pyproject["project"]["requires-python"] == f">={oldest}"
     assert pyproject["tool"]["ruff"]["target-version"] == "py" + combination.python_version.replace(".", "")
     assert pyproject["tool"]["mypy"]["strict"] is True
     assert pyproject["tool"]["mypy"]["python_version"] == combination.python_version
