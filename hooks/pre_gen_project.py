@@ -24,8 +24,8 @@ UNSAFE_TEXT = re.compile(r'["\\\x00-\x1f\x7f]')
 # same name would shadow them.
 TAKEN_NAMES = frozenset(
     {
-        "aiosqlite", "alembic", "anyio", "argon2", "asyncpg", "email_validator", "fastapi",
-        "httpx", "migrations", "mypy", "pwdlib", "psycopg", "pydantic", "pydantic_settings",
+        "aiosqlite", "alembic", "anyio", "argon2", "asyncmy", "asyncpg", "email_validator", "fastapi",
+        "httpx", "httpx2", "migrations", "mypy", "pwdlib", "psycopg", "pydantic", "pydantic_settings", "pymysql",
         "pytest", "ruff", "sqlalchemy", "src", "starlette", "test", "tests", "uvicorn",
     }
 )  # fmt: skip

@@ -51,21 +51,25 @@ URL_SCHEMES = {
     ("sqlite", "sync"): "sqlite+pysqlite",
     ("postgresql", "async"): "postgresql+asyncpg",
     ("postgresql", "sync"): "postgresql+psycopg",
+    ("mysql", "async"): "mysql+asyncmy",
+    ("mysql", "sync"): "mysql+pymysql",
 }
 
 COMBINATIONS = [
     # Every database x driver pair, with the other answers at their defaults.
     *(Combination(database, driver) for database, driver in URL_SCHEMES),
-    # Docker and the workflow off, each with both databases (the compose file and
+    # Docker and the workflow off, each with every database (the compose file and
     # the workflow's service container depend on the database).
     Combination("sqlite", "sync", include_docker=False),
     Combination("postgresql", "async", include_docker=False),
+    Combination("mysql", "sync", include_docker=False),
     Combination("sqlite", "async", include_github_actions=False),
     Combination("postgresql", "sync", include_github_actions=False),
+    Combination("mysql", "async", include_github_actions=False),
     # Every Python version the prompt offers (ruff and mypy target it).
     Combination("sqlite", "sync", python_version="3.14"),
     Combination("postgresql", "async", python_version="3.13"),
-    Combination("sqlite", "async", python_version="3.12"),
+    Combination("mysql", "async", python_version="3.12"),
     Combination("postgresql", "sync", python_version="3.11"),
 ]
 

@@ -18,6 +18,7 @@ import httpx2 as httpx
 import pytest
 
 from tests.combinations import Combination
+from tests.servers import MariaDBServer
 from tests.servers import PostgresServer
 from tests.servers import ServerUnavailable
 from tests.servers import free_port
@@ -121,6 +122,24 @@ def postgresql() -> Iterator[PostgresServer]:
     server.destroy()
 
 
+@pytest.fixture(scope="session")
+def mysql() -> Iterator[MariaDBServer]:
+    """A MariaDB server: TEST_MYSQL_URL's, or a throwaway server this worker starts."""
+    url = os.environ.get("TEST_MYSQL_URL")
+    if url:
+        yield MariaDBServer.from_url(url)
+        return
+    try:
+        server = MariaDBServer.start_new()
+    except ServerUnavailable as error:
+        reason = f"MySQL cases need a server: {error} (install mariadb-server, or set TEST_MYSQL_URL)"
+        if CI:
+            pytest.fail(f"{reason}; under CI=true this is a failure", pytrace=False)
+        pytest.skip(reason)
+    yield server
+    server.destroy()
+
+
 @pytest.fixture
 def database_url(request: pytest.FixtureRequest, baked: Baked, tmp_path: Path) -> Any:
     """A factory of fresh, empty databases of the project's kind, one per purpose, as URLs."""
@@ -129,7 +148,7 @@ def database_url(request: pytest.FixtureRequest, baked: Baked, tmp_path: Path) -
         combination = baked.combination
         if combination.database == "sqlite":
             return f"{combination.url_scheme}:///{tmp_path / purpose}.db"
-        server: PostgresServer = request.getfixturevalue(combination.database)
+        server: PostgresServer | MariaDBServer = request.getfixturevalue(combination.database)
         name = re.sub(r"[^a-z0-9]+", "_", f"{combination.id}_{purpose}")
         server.create_database(name)
         return server.url(name, driver=combination.url_scheme)

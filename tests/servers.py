@@ -1,4 +1,4 @@
-"""Throwaway database servers for the suite: real PostgreSQL clusters on loopback.
+"""Throwaway database servers for the suite: real PostgreSQL and MariaDB servers on loopback.
 
 A server lives in a temporary directory, listens on a free port of 127.0.0.1 only,
 and is stopped (and its files removed) when the suite ends. Databases in it are
@@ -16,12 +16,18 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+from urllib.parse import unquote
+from urllib.parse import urlsplit
 
 import psycopg
+import pymysql
 from psycopg import sql
 
-# initdb and pg_ctl refuse to run as root; as root the suite runs them as this user.
+# The servers refuse to run as root; as root the suite runs them as these users.
 POSTGRES_USER = "postgres"
+MARIADB_USER = "mysql"
 
 
 class ServerUnavailable(Exception):
@@ -179,3 +185,135 @@ class PostgresServer:
             capture_output=True,
         )
         shutil.rmtree(self.data_dir.parent, ignore_errors=True)
+
+
+@dataclass
+class MariaDBServer:
+    """A MariaDB (MySQL) server: started by the suite, or one that TEST_MYSQL_URL points at."""
+
+    host: str
+    port: int
+    user: str
+    password: str
+    data_dir: Path | None = None
+    mariadbd: str = "mariadbd"
+    process: subprocess.Popen[bytes] | None = None
+
+    @classmethod
+    def from_url(cls, url: str) -> MariaDBServer:
+        """Use a running server, given as mysql://user:password@host:port, allowed to create databases."""
+        parsed = urlsplit(url)
+        return cls(
+            host=parsed.hostname or "127.0.0.1",
+            port=parsed.port or 3306,
+            user=unquote(parsed.username or "root"),
+            password=unquote(parsed.password or ""),
+        )
+
+    @classmethod
+    def start_new(cls) -> MariaDBServer:
+        """Create a data directory in a new temporary directory and start a server on a free port."""
+        install_db = find_program("mariadb-install-db", "/usr/bin", "/usr/local/mysql/bin")
+        mariadbd = find_program("mariadbd", "/usr/sbin", "/usr/local/mysql/bin")
+        root = Path(tempfile.mkdtemp(prefix="template-suite-mariadb-"))
+        if os.geteuid() == 0:
+            shutil.chown(root, MARIADB_USER)
+        data_dir = root / "data"
+        subprocess.run(
+            [install_db, "--no-defaults", f"--datadir={data_dir}", "--auth-root-authentication-method=normal",
+             "--skip-test-db", *server_user_option()],
+            check=True,
+            capture_output=True,
+        )  # fmt: skip
+        server = cls(host="127.0.0.1", port=free_port(), user="suite", password="suite", data_dir=data_dir,
+                     mariadbd=mariadbd)  # fmt: skip
+        server.start()
+        # The suite connects over TCP with a password, as the services will.
+        with server._connect(as_root=True) as conn, conn.cursor() as cursor:
+            cursor.execute("CREATE USER 'suite'@'%' IDENTIFIED BY 'suite'")
+            cursor.execute("GRANT ALL ON *.* TO 'suite'@'%' WITH GRANT OPTION")
+        return server
+
+    @property
+    def socket(self) -> Path:
+        assert self.data_dir is not None
+        return self.data_dir.parent / "mariadbd.sock"
+
+    def start(self) -> None:
+        """Start (or restart) the server this suite created, and wait until it accepts connections."""
+        assert self.data_dir is not None, "only a server the suite created can be started"
+        log = self.data_dir.parent / "server.log"
+        self.process = subprocess.Popen(
+            [self.mariadbd, "--no-defaults", f"--datadir={self.data_dir}", f"--socket={self.socket}",
+             f"--port={self.port}", "--bind-address=127.0.0.1", f"--log-error={log}", "--skip-log-bin",
+             f"--pid-file={self.data_dir.parent / 'mariadbd.pid'}", "--innodb-flush-log-at-trx-commit=0",
+             "--max-connections=500", *server_user_option()],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        self.wait_until_ready()
+
+    def stop(self) -> None:
+        """Kill the server at once, dropping every connection (as a crash or an outage would)."""
+        assert self.process is not None, "only a server the suite started can be stopped"
+        self.process.kill()
+        self.process.wait(timeout=30)
+
+    def url(self, database: str = "", *, driver: str = "mysql") -> str:
+        """Return an SQLAlchemy URL of a database on this server, for the given dialect+driver."""
+        return f"{driver}://{quote(self.user)}:{quote(self.password)}@{self.host}:{self.port}/{database}"
+
+    def _connect(self, *, as_root: bool = False) -> pymysql.connections.Connection[Any]:
+        if as_root:
+            return pymysql.connect(unix_socket=str(self.socket), user="root", autocommit=True)
+        return pymysql.connect(
+            host=self.host, port=self.port, user=self.user, password=self.password, autocommit=True,
+            connect_timeout=2,
+        )  # fmt: skip
+
+    def create_database(self, name: str) -> None:
+        """Create an empty utf8mb4 database, dropping any left over from an earlier run."""
+        with self._connect() as conn, conn.cursor() as cursor:
+            cursor.execute(f"DROP DATABASE IF EXISTS `{name}`")
+            cursor.execute(f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci")
+
+    def count_connections(self, database: str) -> int:
+        """Count the client connections open to a database right now."""
+        with self._connect() as conn, conn.cursor() as cursor:
+            cursor.execute(
+                "SELECT count(*) FROM information_schema.processlist WHERE db = %s AND id <> connection_id()",
+                (database,),
+            )
+            row = cursor.fetchone()
+        assert row is not None
+        return int(row[0])
+
+    def wait_until_ready(self, timeout: float = 60.0) -> None:
+        """Wait until the server accepts connections on its socket."""
+        deadline = time.monotonic() + timeout
+        while True:
+            if self.process is not None and self.process.poll() is not None:
+                raise ServerUnavailable(f"mariadbd exited with {self.process.returncode}")
+            try:
+                with self._connect(as_root=True):
+                    return
+            except pymysql.err.OperationalError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.2)
+
+    def destroy(self) -> None:
+        """Stop the server and remove its files."""
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+        if self.data_dir is not None:
+            shutil.rmtree(self.data_dir.parent, ignore_errors=True)
+
+
+def server_user_option() -> list[str]:
+    """mariadbd refuses to run as root unless told which user to switch to."""
+    return [f"--user={MARIADB_USER}"] if os.geteuid() == 0 else []

@@ -206,6 +206,8 @@ def test_pyproject_declares_the_answers(baked: Baked) -> None:
         "sqlite+aiosqlite": "aiosqlite",
         "postgresql+asyncpg": "asyncpg",
         "postgresql+psycopg": "psycopg",
+        "mysql+asyncmy": "asyncmy",
+        "mysql+pymysql": "pymysql",
     }.get(combination.url_scheme)
     assert driver_package is None or driver_package in names
 
@@ -219,12 +221,13 @@ def test_workflow_lints_type_checks_tests_and_checks_migrations(baked: Baked) ->
     assert {"make lint", "make test", "make migrate check-migrations"} <= set(commands)
     setup = next(step for step in job["steps"] if step.get("uses", "").startswith("actions/setup-python"))
     assert setup["with"]["python-version"] == baked.combination.python_version
-    if baked.combination.database == "postgresql":
-        service = job["services"]["postgres"]
-        assert "pg_isready" in service["options"]
-        assert job["env"]["TEST_DATABASE_URL"].startswith(f"{baked.combination.url_scheme}://")
-    else:
+    if baked.combination.database == "sqlite":
         assert "services" not in job
+    else:
+        [service] = job["services"].values()
+        health = {"postgresql": "pg_isready", "mysql": "healthcheck.sh --connect"}
+        assert health[baked.combination.database] in service["options"]
+        assert job["env"]["TEST_DATABASE_URL"].startswith(f"{baked.combination.url_scheme}://")
 
 
 @parametrize_combinations([c for c in COMBINATIONS if c.include_docker])
@@ -242,8 +245,9 @@ def test_compose_file_runs_the_service_with_its_database(baked: Baked) -> None:
         assert app["depends_on"] == {"db": {"condition": "service_healthy"}}
         assert app["environment"]["DATABASE_URL"].startswith(f"{baked.combination.url_scheme}://")
         assert "@db:" in app["environment"]["DATABASE_URL"]
-        assert "pg_isready" in " ".join(db["healthcheck"]["test"])
-        assert db["volumes"] == ["db-data:/var/lib/postgresql/data"]
+        health = {"postgresql": "pg_isready", "mysql": "healthcheck.sh --connect"}
+        assert health[baked.combination.database] in " ".join(db["healthcheck"]["test"])
+        assert db["volumes"][0].startswith("db-data:/var/lib/")
 
 
 @parametrize_combinations([c for c in COMBINATIONS if c.include_docker])

@@ -30,6 +30,7 @@ def test_workflow_tests_every_python_database_and_driver_the_prompts_offer() -> 
     assert matrix["database"] == PROMPTS["database"]
     assert matrix["driver"] == PROMPTS["driver"]
     assert "pg_isready" in job["services"]["postgres"]["options"]
+    assert "healthcheck.sh" in job["services"]["mariadb"]["options"]
     assert job["env"]["CI"] == "true"
     assert any(step.get("run", "").startswith("make test") for step in job["steps"])
     setup = next(step for step in job["steps"] if step.get("uses", "").startswith("actions/setup-python"))

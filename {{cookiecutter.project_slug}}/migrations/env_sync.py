@@ -25,7 +25,10 @@ def _render_item(kind: str, obj: Any, _context: AutogenContext) -> str | Literal
     # Revisions spell the service's own column types in plain SQLAlchemy, so
     # that they do not import the package (whose code moves on after them).
     if kind == "type" and isinstance(obj, UTCDateTime):
-        return "sa.DateTime(timezone=True)"
+{% if cookiecutter.database == "mysql" %}
+        _context.imports.add("from sqlalchemy.dialects import mysql")
+{% endif %}
+        return "{{ cookiecutter.__timestamp_type }}"
     return False
 
 

@@ -17,7 +17,7 @@ UNREACHABLE_DATABASE_URL = "{{ cookiecutter.__url_scheme }}:////nonexistent/test
 {% else %}
 DEFAULT_TEST_DATABASE_URL = "{{ cookiecutter.__default_database_url }}_test"
 # Nothing listens on port 1 of the loopback interface.
-UNREACHABLE_DATABASE_URL = "{{ cookiecutter.__url_scheme }}://postgres:postgres@127.0.0.1:1/unreachable"
+UNREACHABLE_DATABASE_URL = "{{ cookiecutter.__url_scheme }}://user:password@127.0.0.1:1/unreachable"
 {% endif %}
 # The package reads its settings on import: point them at the test database first.
 os.environ["DATABASE_URL"] = os.environ.get("TEST_DATABASE_URL", DEFAULT_TEST_DATABASE_URL)

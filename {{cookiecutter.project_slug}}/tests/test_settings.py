@@ -11,10 +11,14 @@ from {{ cookiecutter.package_name }}.settings import Settings
 URL_WITHOUT_DRIVER = "sqlite:///./app.db"
 URL_WITH_DRIVER = "{{ cookiecutter.__url_scheme }}:///./app.db"
 URL_WITH_OTHER_DRIVER = "sqlite+pysqlcipher:///./app.db"
-{% else %}
+{% elif cookiecutter.database == "postgresql" %}
 URL_WITHOUT_DRIVER = "postgresql://app:secret@db.internal:5432/app"
 URL_WITH_DRIVER = "{{ cookiecutter.__url_scheme }}://app:secret@db.internal:5432/app"
 URL_WITH_OTHER_DRIVER = "postgresql+psycopg2://app:secret@db.internal:5432/app"
+{% else %}
+URL_WITHOUT_DRIVER = "mysql://app:secret@db.internal:3306/app"
+URL_WITH_DRIVER = "{{ cookiecutter.__url_scheme }}://app:secret@db.internal:3306/app"
+URL_WITH_OTHER_DRIVER = "mysql+mysqldb://app:secret@db.internal:3306/app"
 {% endif %}
 GOOD_SECRET = "4vRk0c2m0pZ8u1n7Qe3sJh6Xy9Tb5LwD"
 
@@ -63,6 +67,6 @@ def test_production_refuses_a_database_url_without_password() -> None:
         settings(
             environment="production",
             secret_key=GOOD_SECRET,
-            database_url="{{ cookiecutter.__url_scheme }}://app@db.internal:5432/app",
+            database_url="{{ cookiecutter.__url_scheme }}://app@db.internal/app",
         )
 {% endif %}

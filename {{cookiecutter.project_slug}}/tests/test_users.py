@@ -35,6 +35,17 @@ NEW_USER = {"email": "grace@example.com", "full_name": "Grace Hopper", "password
     assert body["created_at"].endswith(("Z", "+00:00"))
 
 
+{{ async }}def test_create_user_keeps_any_unicode_in_the_name(client: {{ Client }}) -> None:
+    # Four-byte characters need utf8mb4 on MySQL; every database must round-trip them.
+    name = "Zoë Ångström 李小龍 🚀"
+
+    created = {{ await }}client.post(USERS, json={**NEW_USER, "full_name": name})
+    read = {{ await }}client.get(f"{USERS}/{created.json()['id']}")
+
+    assert created.status_code == 201
+    assert read.json()["full_name"] == name
+
+
 {{ async }}def test_create_user_stores_an_argon2_hash_of_the_password(
     client: {{ Client }}, connection: {{ Connection }}
 ) -> None:

@@ -8,6 +8,9 @@ from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
+{% if cookiecutter.database == "mysql" %}
+from sqlalchemy.dialects import mysql
+{% endif %}
 
 revision: str = "0001"
 down_revision: str | Sequence[str] | None = None
@@ -24,7 +27,7 @@ def upgrade() -> None:
         sa.Column("full_name", sa.String(length=200), nullable=False),
         sa.Column("hashed_password", sa.String(length=255), nullable=False),
         sa.Column("is_active", sa.Boolean(), nullable=False),
-        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("created_at", {{ cookiecutter.__timestamp_type }}, nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_users")),
         sa.UniqueConstraint("email", name=op.f("uq_users_email")),
     )
@@ -35,7 +38,7 @@ def upgrade() -> None:
         sa.Column("description", sa.Text(), nullable=True),
         sa.Column("status", sa.String(length=20), nullable=False),
         sa.Column("owner_id", sa.Integer(), nullable=False),
-        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("created_at", {{ cookiecutter.__timestamp_type }}, nullable=False),
         sa.CheckConstraint("status IN ('public', 'private')", name=op.f("ck_items_item_status")),
         sa.ForeignKeyConstraint(
             ["owner_id"], ["users.id"], name=op.f("fk_items_owner_id_users"), ondelete="CASCADE"
@@ -46,7 +49,6 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    """Drop the tables."""
-    op.drop_index(op.f("ix_items_owner_id"), table_name="items")
+    """Drop the tables (and their indexes with them)."""
     op.drop_table("items")
     op.drop_table("users")

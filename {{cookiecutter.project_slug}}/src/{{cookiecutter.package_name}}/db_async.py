@@ -41,8 +41,13 @@ engine = create_async_engine(
     pool_timeout=settings.db_pool_timeout,
     pool_recycle=settings.db_pool_recycle,
     pool_pre_ping=True,
-{% if cookiecutter.database == "postgresql" %}
+{% if cookiecutter.database == "sqlite" %}
+    connect_args={"timeout": settings.db_busy_timeout},
+{% elif cookiecutter.database == "postgresql" %}
     connect_args={"timeout": settings.db_connect_timeout},
+{% else %}
+    # utf8mb4 stores all of Unicode; MySQL's "utf8" stops at three bytes a character.
+    connect_args={"charset": "utf8mb4", "connect_timeout": settings.db_connect_timeout},
 {% endif %}
     echo=settings.db_echo,
 )

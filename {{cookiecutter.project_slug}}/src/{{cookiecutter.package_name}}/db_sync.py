@@ -41,8 +41,13 @@ engine = create_engine(
     pool_timeout=settings.db_pool_timeout,
     pool_recycle=settings.db_pool_recycle,
     pool_pre_ping=True,
-{% if cookiecutter.database == "postgresql" %}
+{% if cookiecutter.database == "sqlite" %}
+    connect_args={"timeout": settings.db_busy_timeout},
+{% elif cookiecutter.database == "postgresql" %}
     connect_args={"connect_timeout": settings.db_connect_timeout},
+{% else %}
+    # utf8mb4 stores all of Unicode; MySQL's "utf8" stops at three bytes a character.
+    connect_args={"charset": "utf8mb4", "connect_timeout": settings.db_connect_timeout},
 {% endif %}
     echo=settings.db_echo,
 )
@@ -53,6 +58,8 @@ MAX_SESSIONS = settings.db_pool_size + settings.db_max_overflow
 {% if cookiecutter.database == "sqlite" %}
 
 
+# SQLAlchemy opens file databases with check_same_thread=False: a pooled
+# connection serves requests from any of the worker threads, one at a time.
 @event.listens_for(engine, "connect")
 def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
     # Let SQLAlchemy emit BEGIN itself (see `_begin`), so that reads and

@@ -46,8 +46,13 @@ class Settings(BaseSettings):
     db_pool_recycle: int = Field(default=1800, gt=0)
     """Seconds after which a pooled connection is replaced."""
 
+{% if cookiecutter.database == "sqlite" %}
+    db_busy_timeout: float = Field(default=5.0, gt=0)
+    """Seconds a write waits for another connection's write to finish before it fails."""
+{% else %}
     db_connect_timeout: int = Field(default=5, ge=1)
     """Seconds to wait for a new database connection before giving up."""
+{% endif %}
 
     db_echo: bool = False
     """Log every SQL statement (for debugging)."""
