@@ -104,40 +104,35 @@ def baked(bakery: Bakery, combination: Combination) -> Baked:
     return bakery.bake(combination)
 
 
-@pytest.fixture(scope="session")
-def postgresql() -> Iterator[PostgresServer]:
-    """A PostgreSQL server: TEST_POSTGRES_URL's, or a throwaway cluster this worker starts."""
-    url = os.environ.get("TEST_POSTGRES_URL")
+def running_server(
+    server_class: type[PostgresServer] | type[MariaDBServer], url_variable: str, package: str
+) -> Iterator[Any]:
+    """Yield the server at $url_variable, or a throwaway one started here and destroyed after."""
+    url = os.environ.get(url_variable)
     if url:
-        yield PostgresServer.from_url(url)
+        yield server_class.from_url(url)
         return
     try:
-        server = PostgresServer.start_new()
+        server = server_class.start_new()
     except ServerUnavailable as error:
-        reason = f"PostgreSQL cases need a server: {error} (install postgresql, or set TEST_POSTGRES_URL)"
+        reason = f"these cases need a server: {error} (install {package}, or set {url_variable})"
         if CI:
             pytest.fail(f"{reason}; under CI=true this is a failure", pytrace=False)
         pytest.skip(reason)
     yield server
     server.destroy()
+
+
+@pytest.fixture(scope="session")
+def postgresql() -> Iterator[PostgresServer]:
+    """A PostgreSQL server: TEST_POSTGRES_URL's, or a throwaway cluster this worker starts."""
+    yield from running_server(PostgresServer, "TEST_POSTGRES_URL", "postgresql")
 
 
 @pytest.fixture(scope="session")
 def mysql() -> Iterator[MariaDBServer]:
     """A MariaDB server: TEST_MYSQL_URL's, or a throwaway server this worker starts."""
-    url = os.environ.get("TEST_MYSQL_URL")
-    if url:
-        yield MariaDBServer.from_url(url)
-        return
-    try:
-        server = MariaDBServer.start_new()
-    except ServerUnavailable as error:
-        reason = f"MySQL cases need a server: {error} (install mariadb-server, or set TEST_MYSQL_URL)"
-        if CI:
-            pytest.fail(f"{reason}; under CI=true this is a failure", pytrace=False)
-        pytest.skip(reason)
-    yield server
-    server.destroy()
+    yield from running_server(MariaDBServer, "TEST_MYSQL_URL", "mariadb-server")
 
 
 @pytest.fixture
