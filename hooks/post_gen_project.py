@@ -83,7 +83,8 @@ def main() -> int:
     keep_variants(project, answers)
     remove_unneeded(project, answers)
     write_env_file(project)
-    print(next_steps(answers))
+    # On stderr: cruft re-runs this hook for its diffs, whose output is stdout.
+    print(next_steps(answers), file=sys.stderr)
     return 0
 
 
