@@ -105,10 +105,10 @@ def baked(bakery: Bakery, combination: Combination) -> Baked:
 
 
 def running_server(
-    server_class: type[PostgresServer] | type[MariaDBServer], url_variable: str, package: str
+    server_class: type[PostgresServer] | type[MariaDBServer], url_variable: str | None, package: str
 ) -> Iterator[Any]:
     """Yield the server at $url_variable, or a throwaway one started here and destroyed after."""
-    url = os.environ.get(url_variable)
+    url = os.environ.get(url_variable) if url_variable else None
     if url:
         yield server_class.from_url(url)
         return
@@ -151,9 +151,18 @@ def database_url(request: pytest.FixtureRequest, baked: Baked, tmp_path: Path) -
     return make
 
 
+@dataclass
+class Service:
+    """A baked service running under uvicorn."""
+
+    url: str
+    process: subprocess.Popen[str]
+    log: Path
+
+
 @contextmanager
-def serving(baked: Baked, database_url: str, **env: str) -> Iterator[tuple[str, subprocess.Popen[str]]]:
-    """Run the baked service with uvicorn on a free loopback port; yield its base URL and process.
+def serving(baked: Baked, database_url: str, **env: str) -> Iterator[Service]:
+    """Run the baked service with uvicorn on a free loopback port, until the block ends.
 
     On the way out the service gets SIGTERM, as an orchestrator would send it, and
     must stop by itself within ten seconds.
@@ -173,7 +182,7 @@ def serving(baked: Baked, database_url: str, **env: str) -> Iterator[tuple[str, 
         base_url = f"http://127.0.0.1:{port}"
         try:
             wait_for_health(base_url, process, log)
-            yield base_url, process
+            yield Service(base_url, process, log)
         finally:
             if process.poll() is None:
                 process.send_signal(signal.SIGTERM)

@@ -115,7 +115,7 @@ class PostgresServer:
         assert self.data_dir is not None, "only a cluster the suite created can be started"
         options = (
             f"-p {self.port} -c listen_addresses=127.0.0.1 -k {self.data_dir.parent} "
-            "-c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300"
+            "-c fsync=off -c full_page_writes=off -c max_connections=300"
         )
         subprocess.run(
             run_as_server_user(
@@ -246,7 +246,7 @@ class MariaDBServer:
         self.process = subprocess.Popen(
             [self.mariadbd, "--no-defaults", f"--datadir={self.data_dir}", f"--socket={self.socket}",
              f"--port={self.port}", "--bind-address=127.0.0.1", f"--log-error={log}", "--skip-log-bin",
-             f"--pid-file={self.data_dir.parent / 'mariadbd.pid'}", "--innodb-flush-log-at-trx-commit=0",
+             f"--pid-file={self.data_dir.parent / 'mariadbd.pid'}", "--innodb-flush-log-at-trx-commit=2",
              "--max-connections=500", *server_user_option()],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,

@@ -32,6 +32,7 @@ PROMPTS = json.loads((TEMPLATE / "cookiecutter.json").read_text())
 LEFTOVER = re.compile(r"\{\{|\{%|\{#|\bcookiecutter\.")
 
 EVERY_PROJECT = {
+    ".cookiecutter.json",
     ".env",
     ".env.example",
     ".gitignore",
@@ -46,6 +47,7 @@ EVERY_PROJECT = {
     "src/{package}/api/__init__.py",
     "src/{package}/api/deps.py",
     "src/{package}/api/errors.py",
+    "src/{package}/api/middleware.py",
     "src/{package}/api/routes/__init__.py",
     "src/{package}/api/routes/health.py",
     "src/{package}/api/routes/items.py",
@@ -53,6 +55,8 @@ EVERY_PROJECT = {
     "src/{package}/column_types.py",
     "src/{package}/crud.py",
     "src/{package}/db.py",
+    "src/{package}/integrity.py",
+    "src/{package}/logs.py",
     "src/{package}/main.py",
     "src/{package}/models.py",
     "src/{package}/schemas.py",
@@ -61,6 +65,7 @@ EVERY_PROJECT = {
     "tests/conftest.py",
     "tests/test_health.py",
     "tests/test_items.py",
+    "tests/test_middleware.py",
     "tests/test_migrations.py",
     "tests/test_settings.py",
     "tests/test_users.py",
@@ -170,7 +175,7 @@ def test_service_starts_and_serves_a_crud_round_trip(baked: Baked, database_url:
     migrated = baked.python("-m", "alembic", "upgrade", "head", env={"DATABASE_URL": url})
     assert migrated.returncode == 0, explain(migrated)
 
-    with serving(baked, url) as (base_url, _process), httpx.Client(base_url=base_url) as http:
+    with serving(baked, url) as service, httpx.Client(base_url=service.url) as http:
         assert http.get("/health").json() == {"status": "ok"}
         assert http.get("/health/db").json() == {"status": "ok"}
         user = http.post(

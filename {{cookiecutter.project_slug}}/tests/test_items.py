@@ -49,6 +49,15 @@ ITEMS = "/api/v1/items"
     assert "999999" in error["msg"]
 
 
+{{ async }}def test_create_item_with_a_title_its_owner_has_returns_409(
+    client: {{ Client }},
+    item: dict[str, Any],
+) -> None:
+    response = {{ await }}client.post(ITEMS, json={"title": "Notes", "owner_id": item["owner_id"]})
+
+    assert response.status_code == 409
+
+
 @pytest.mark.parametrize(
     "payload",
     [
@@ -105,6 +114,17 @@ ITEMS = "/api/v1/items"
     response = {{ await }}client.patch(f"{ITEMS}/{item['id']}", json={"description": None})
 
     assert response.json()["description"] is None
+
+
+{{ async }}def test_update_item_to_a_title_its_owner_has_returns_409(
+    client: {{ Client }},
+    item: dict[str, Any],
+) -> None:
+    other = {{ await }}client.post(ITEMS, json={"title": "Other", "owner_id": item["owner_id"]})
+
+    response = {{ await }}client.patch(f"{ITEMS}/{other.json()['id']}", json={"title": "Notes"})
+
+    assert response.status_code == 409
 
 
 @pytest.mark.parametrize("payload", [{"title": None}, {"status": None}, {"status": "secret"}])

@@ -1,11 +1,13 @@
 """Settings: the database URL must suit the service's driver, production must be set up safely."""
 
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from pydantic import ValidationError
 
 from {{ cookiecutter.package_name }}.settings import Settings
+from {{ cookiecutter.package_name }}.settings import get_settings
 
 {% if cookiecutter.database == "sqlite" %}
 URL_WITHOUT_DRIVER = "sqlite:///./app.db"
@@ -41,6 +43,34 @@ def test_url_with_another_driver_is_refused_naming_both() -> None:
     assert "{{ cookiecutter.__url_scheme }}" in message
     # The URL (and the password in it) is not repeated in the error.
     assert URL_WITH_OTHER_DRIVER not in message
+
+
+@pytest.fixture
+def fresh_settings() -> Iterator[None]:
+    """Read the settings anew in the test, and again after it."""
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()
+
+
+@pytest.mark.usefixtures("fresh_settings")
+def test_invalid_settings_stop_the_service_with_one_line_naming_them(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("ENVIRONMENT", "production")
+    monkeypatch.setenv("SECRET_KEY", "too-short")
+    monkeypatch.setenv("DB_POOL_SIZE", "none")
+
+    with pytest.raises(SystemExit) as exited:
+        get_settings()
+
+    message = str(exited.value.code)
+    assert message.startswith("Invalid settings: DB_POOL_SIZE ")
+    assert "\n" not in message
+    # Model checks run only once the fields are valid.
+    monkeypatch.setenv("DB_POOL_SIZE", "10")
+    with pytest.raises(SystemExit, match="SECRET_KEY must be a random value"):
+        get_settings()
 
 
 def test_development_needs_no_secret() -> None:

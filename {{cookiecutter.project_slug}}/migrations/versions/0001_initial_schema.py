@@ -44,11 +44,11 @@ def upgrade() -> None:
             ["owner_id"], ["users.id"], name=op.f("fk_items_owner_id_users"), ondelete="CASCADE"
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_items")),
+        sa.UniqueConstraint("owner_id", "title", name=op.f("uq_items_owner_id_title")),
     )
-    op.create_index(op.f("ix_items_owner_id"), "items", ["owner_id"])
 
 
 def downgrade() -> None:
-    """Drop the tables (and their indexes with them)."""
+    """Drop the tables."""
     op.drop_table("items")
     op.drop_table("users")

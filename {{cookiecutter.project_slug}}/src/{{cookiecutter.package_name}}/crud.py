@@ -14,6 +14,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 {% endif %}
 
+from .integrity import is_foreign_key_violation
+from .integrity import is_unique_violation
 from .models import Item
 from .models import User
 from .schemas import ItemCreate
@@ -31,6 +33,10 @@ class UnknownOwnerError(Exception):
     """The user meant to own an item does not exist."""
 
 
+class TitleTakenError(Exception):
+    """The owner already has an item with this title."""
+
+
 {{ async }}def get_user(session: {{ Session }}, *, user_id: int) -> User | None:
     """Return the user with this id, or None."""
     return {{ await }}session.get(User, user_id)
@@ -43,7 +49,10 @@ class UnknownOwnerError(Exception):
 
 
 {{ async }}def create_user(session: {{ Session }}, *, data: UserCreate) -> User:
-    """Add a user; raise EmailTakenError if the address is in use."""
+    """Add a user and the user's first items, all or nothing.
+
+    Raises EmailTakenError if the address is in use, TitleTakenError if two items share a title.
+    """
     user = User(
         email=data.email,
         full_name=data.full_name,
@@ -51,33 +60,26 @@ class UnknownOwnerError(Exception):
     )
     session.add(user)
     {{ await }}_flush_user(session, user)
+    # The items need the user's new id, so they are a second statement; if it
+    # fails, the request's transaction takes the user back with it.
+    session.add_all(Item(**item.model_dump(), owner_id=user.id) for item in data.items)
+    {{ await }}_flush_items(session, owner_id=user.id)
     return user
 
 
-{{ async }}def update_user(session: {{ Session }}, *, user: User, data: UserUpdate) -> User:
+{{ async }}def update_user(session: {{ Session }}, *, user: User, data: UserUpdate) -> None:
     """Apply the fields given; raise EmailTakenError if the new address is in use."""
     for field, value in data.model_dump(exclude={"password"}).items():
         setattr(user, field, value)
     if data.password is not MISSING:
         user.hashed_password = {{ await }}hash_password(data.password.get_secret_value())
     {{ await }}_flush_user(session, user)
-    return user
 
 
 {{ async }}def delete_user(session: {{ Session }}, *, user: User) -> None:
     """Delete a user; the database deletes the user's items with it."""
     {{ await }}session.delete(user)
     {{ await }}session.flush()
-
-
-{{ async }}def _flush_user(session: {{ Session }}, user: User) -> None:
-    # The unique constraint decides, not a look-up beforehand: two requests
-    # racing for one address cannot both pass it.
-    email = user.email  # read now: a failed flush expires the object
-    try:
-        {{ await }}session.flush()
-    except IntegrityError as error:
-        raise EmailTakenError(email) from error
 
 
 {{ async }}def get_item(session: {{ Session }}, *, item_id: int) -> Item | None:
@@ -92,26 +94,45 @@ class UnknownOwnerError(Exception):
 
 
 {{ async }}def create_item(session: {{ Session }}, *, data: ItemCreate) -> Item:
-    """Add an item; raise UnknownOwnerError if its owner does not exist."""
+    """Add an item; raise UnknownOwnerError or TitleTakenError when the database refuses it."""
     item = Item(**data.model_dump())
     session.add(item)
-    # The foreign key decides whether the owner exists: one round trip, no race.
-    try:
-        {{ await }}session.flush()
-    except IntegrityError as error:
-        raise UnknownOwnerError(data.owner_id) from error
+    {{ await }}_flush_items(session, owner_id=data.owner_id)
     return item
 
 
-{{ async }}def update_item(session: {{ Session }}, *, item: Item, data: ItemUpdate) -> Item:
-    """Apply the fields given."""
+{{ async }}def update_item(session: {{ Session }}, *, item: Item, data: ItemUpdate) -> None:
+    """Apply the fields given; raise TitleTakenError if the owner has an item of the new title."""
+    owner_id = item.owner_id
     for field, value in data.model_dump().items():
         setattr(item, field, value)
-    {{ await }}session.flush()
-    return item
+    {{ await }}_flush_items(session, owner_id=owner_id)
 
 
 {{ async }}def delete_item(session: {{ Session }}, *, item: Item) -> None:
     """Delete an item."""
     {{ await }}session.delete(item)
     {{ await }}session.flush()
+
+
+# The constraints decide, not look-ups beforehand: two requests racing for one
+# e-mail address or title cannot both pass them, and a valid write costs one round trip.
+{{ async }}def _flush_user(session: {{ Session }}, user: User) -> None:
+    email = user.email  # read now: a failed flush expires the object
+    try:
+        {{ await }}session.flush()
+    except IntegrityError as error:
+        if is_unique_violation(error):
+            raise EmailTakenError(email) from error
+        raise
+
+
+{{ async }}def _flush_items(session: {{ Session }}, *, owner_id: int) -> None:
+    try:
+        {{ await }}session.flush()
+    except IntegrityError as error:
+        if is_unique_violation(error):
+            raise TitleTakenError(owner_id) from error
+        if is_foreign_key_violation(error):
+            raise UnknownOwnerError(owner_id) from error
+        raise

@@ -9,10 +9,14 @@ from fastapi.routing import APIRoute
 
 from . import __version__
 from .api.errors import register_exception_handlers
+from .api.middleware import BodySizeLimitMiddleware
+from .api.middleware import RequestContextMiddleware
 from .api.routes import health
 from .api.routes import items
 from .api.routes import users
 from .db import engine
+from .logs import configure_logging
+from .settings import get_settings
 
 API_PREFIX = "/api/v1"
 
@@ -30,7 +34,9 @@ def _operation_id(route: APIRoute) -> str:
 
 
 def create_app() -> FastAPI:
-    """Build the application: routes, error handlers and the lifespan."""
+    """Build the application: logging, middleware, routes, error handlers and the lifespan."""
+    settings = get_settings()
+    configure_logging(settings.log_level)
     app = FastAPI(
         title="{{ cookiecutter.project_name }}",
         description="{{ cookiecutter.description }}",
@@ -38,6 +44,9 @@ def create_app() -> FastAPI:
         lifespan=lifespan,
         generate_unique_id_function=_operation_id,
     )
+    # The last added runs first: every answer, a 413 included, carries a request id.
+    app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(RequestContextMiddleware)
     register_exception_handlers(app)
     app.include_router(health.router)
     app.include_router(users.router, prefix=API_PREFIX)

@@ -9,6 +9,7 @@ from sqlalchemy import Enum
 from sqlalchemy import ForeignKey
 from sqlalchemy import String
 from sqlalchemy import Text
+from sqlalchemy import UniqueConstraint
 from sqlalchemy.orm import Mapped
 from sqlalchemy.orm import mapped_column
 from sqlalchemy.orm import relationship
@@ -48,9 +49,11 @@ class User(Base):
 
 
 class Item(Base):
-    """Something a user owns."""
+    """Something a user owns; a user's items have distinct titles."""
 
     __tablename__ = "items"
+    # Also the index for the owner's foreign key: owner_id leads.
+    __table_args__ = (UniqueConstraint("owner_id", "title"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     title: Mapped[str] = mapped_column(String(200))
@@ -68,7 +71,7 @@ class Item(Base):
         ),
         default=ItemStatus.PRIVATE,
     )
-    owner_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    owner_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
 
     owner: Mapped[User] = relationship(back_populates="items", lazy="raise")

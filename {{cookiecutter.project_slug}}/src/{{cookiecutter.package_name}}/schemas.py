@@ -11,6 +11,7 @@ from pydantic import ConfigDict
 from pydantic import EmailStr
 from pydantic import Field
 from pydantic import SecretStr
+from pydantic import Strict
 from pydantic import StringConstraints
 
 from .models import ItemStatus
@@ -18,7 +19,9 @@ from .models import ItemStatus
 # Primary keys are 32-bit integers on every database: anything larger can never match.
 MAX_ID = 2**31 - 1
 
-Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+# Strict: a JSON number or boolean is taken as it is, never "5" for 5 or 0 for false.
+Id = Annotated[int, Strict(), Field(ge=1, le=MAX_ID)]
+Flag = Annotated[bool, Strict()]
 # Addresses are compared case-insensitively, so they are stored lower-cased.
 Email = Annotated[EmailStr, AfterValidator(str.lower)]
 # PostgreSQL cannot store NUL characters; refuse them on every database alike.
@@ -31,12 +34,21 @@ Description = Annotated[str, StringConstraints(max_length=10_000, pattern=r"^[^\
 Password = Annotated[SecretStr, Field(min_length=8, max_length=128)]
 
 
+class NewItem(BaseModel):
+    """An item to create for a user given elsewhere."""
+
+    title: Name
+    description: Description | None = None
+    status: ItemStatus = ItemStatus.PRIVATE
+
+
 class UserCreate(BaseModel):
-    """A new user; the password is stored only as an argon2 hash."""
+    """A new user, and any first items; the password is stored only as an argon2 hash."""
 
     email: Email
     full_name: Name
     password: Password
+    items: list[NewItem] = Field(default_factory=list, max_length=100)
 
 
 class UserUpdate(BaseModel):
@@ -45,7 +57,7 @@ class UserUpdate(BaseModel):
     email: Email | MISSING = MISSING
     full_name: Name | MISSING = MISSING
     password: Password | MISSING = MISSING
-    is_active: bool | MISSING = MISSING
+    is_active: Flag | MISSING = MISSING
 
 
 class UserRead(BaseModel):
@@ -60,12 +72,9 @@ class UserRead(BaseModel):
     created_at: datetime
 
 
-class ItemCreate(BaseModel):
+class ItemCreate(NewItem):
     """A new item for an existing user."""
 
-    title: Name
-    description: Description | None = None
-    status: ItemStatus = ItemStatus.PRIVATE
     owner_id: Id
 
 

@@ -6,6 +6,7 @@ from typing import Self
 
 from pydantic import Field
 from pydantic import SecretStr
+from pydantic import ValidationError
 from pydantic import field_validator
 from pydantic import model_validator
 from pydantic_settings import BaseSettings
@@ -57,6 +58,12 @@ class Settings(BaseSettings):
     db_echo: bool = False
     """Log every SQL statement (for debugging)."""
 
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    """Lowest level of the log records the service writes (one JSON object per line)."""
+
+    max_body_bytes: int = Field(default=1_048_576, ge=1024)
+    """Largest request body accepted, in bytes; a larger one is answered with 413."""
+
     secret_key: SecretStr = SecretStr("")
     """Key for anything the service signs; a long random value, unique per environment."""
 
@@ -96,5 +103,21 @@ class Settings(BaseSettings):
 
 @lru_cache
 def get_settings() -> Settings:
-    """Return the settings, read once per process."""
-    return Settings()
+    """Return the settings, read once per process; stop the process if any is invalid."""
+    try:
+        return Settings()
+    except ValidationError as error:
+        # One line naming each bad setting, instead of a traceback at start-up.
+        message = f"Invalid settings: {describe(error)}"
+        raise SystemExit(message) from None
+
+
+def describe(error: ValidationError) -> str:
+    """Say what is wrong with each setting, by its environment variable's name, on one line."""
+    problems = []
+    for problem in error.errors():
+        cause = problem.get("ctx", {}).get("error")
+        message = str(cause) if cause is not None else problem["msg"]
+        name = "_".join(str(part) for part in problem["loc"]).upper()
+        problems.append(f"{name} {message}" if name else message)
+    return "; ".join(problems)

@@ -3,7 +3,6 @@
 """Items: create, list, read, update and delete."""
 
 from typing import Annotated
-from typing import Any
 
 from fastapi import APIRouter
 from fastapi import Depends
@@ -20,10 +19,14 @@ from ...schemas import ItemUpdate
 from ..deps import Limit
 from ..deps import Offset
 from ..deps import SessionDep
+from ..errors import TITLE_TAKEN
+from ..errors import UNAVAILABLE
+from ..errors import UNREADABLE_BODY
+from ..errors import Responses
 
-router = APIRouter(prefix="/items", tags=["items"])
+router = APIRouter(prefix="/items", tags=["items"], responses=UNAVAILABLE)
 
-NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"description": "No item has this id."}}
+NOT_FOUND: Responses = {404: {"description": "No item has this id."}}
 
 
 {{ async }}def _item_or_404(item_id: Annotated[int, Path(ge=1, le=MAX_ID)], session: SessionDep) -> Item:
@@ -36,22 +39,10 @@ NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"description": "No item has 
 ItemDep = Annotated[Item, Depends(_item_or_404)]
 
 
-@router.post("", status_code=status.HTTP_201_CREATED)
+@router.post("", status_code=status.HTTP_201_CREATED, responses=TITLE_TAKEN | UNREADABLE_BODY)
 {{ async }}def create_item(data: ItemCreate, session: SessionDep) -> ItemRead:
     """Create an item for an existing user."""
-    try:
-        item = {{ await }}crud.create_item(session, data=data)
-    except crud.UnknownOwnerError as error:
-        # Shaped like FastAPI's own validation errors: the body names a user that does not exist.
-        detail = [
-            {
-                "type": "unknown_owner",
-                "loc": ["body", "owner_id"],
-                "msg": f"User {data.owner_id} does not exist.",
-                "input": data.owner_id,
-            }
-        ]
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, detail=detail) from error
+    item = {{ await }}crud.create_item(session, data=data)
     return ItemRead.model_validate(item)
 
 
@@ -68,10 +59,10 @@ ItemDep = Annotated[Item, Depends(_item_or_404)]
     return ItemRead.model_validate(item)
 
 
-@router.patch("/{item_id}", responses=NOT_FOUND)
+@router.patch("/{item_id}", responses=NOT_FOUND | TITLE_TAKEN | UNREADABLE_BODY)
 {{ async }}def update_item(item: ItemDep, data: ItemUpdate, session: SessionDep) -> ItemRead:
     """Change some of an item's fields."""
-    item = {{ await }}crud.update_item(session, item=item, data=data)
+    {{ await }}crud.update_item(session, item=item, data=data)
     return ItemRead.model_validate(item)
 
 

@@ -3,7 +3,6 @@
 """Users: create, list, read, update and delete."""
 
 from typing import Annotated
-from typing import Any
 
 from fastapi import APIRouter
 from fastapi import Depends
@@ -20,13 +19,15 @@ from ...schemas import UserUpdate
 from ..deps import Limit
 from ..deps import Offset
 from ..deps import SessionDep
+from ..errors import EMAIL_TAKEN
+from ..errors import TITLE_TAKEN
+from ..errors import UNAVAILABLE
+from ..errors import UNREADABLE_BODY
+from ..errors import Responses
 
-router = APIRouter(prefix="/users", tags=["users"])
+router = APIRouter(prefix="/users", tags=["users"], responses=UNAVAILABLE)
 
-NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"description": "No user has this id."}}
-EMAIL_TAKEN: dict[int | str, dict[str, Any]] = {
-    409: {"description": "Another user has this e-mail address."}
-}
+NOT_FOUND: Responses = {404: {"description": "No user has this id."}}
 
 
 {{ async }}def _user_or_404(user_id: Annotated[int, Path(ge=1, le=MAX_ID)], session: SessionDep) -> User:
@@ -39,19 +40,14 @@ EMAIL_TAKEN: dict[int | str, dict[str, Any]] = {
 UserDep = Annotated[User, Depends(_user_or_404)]
 
 
-def _email_taken(error: crud.EmailTakenError) -> HTTPException:
-    return HTTPException(
-        status.HTTP_409_CONFLICT, detail=f"A user with the e-mail address {error} already exists."
-    )
-
-
-@router.post("", status_code=status.HTTP_201_CREATED, responses=EMAIL_TAKEN)
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    responses=EMAIL_TAKEN | TITLE_TAKEN | UNREADABLE_BODY,
+)
 {{ async }}def create_user(data: UserCreate, session: SessionDep) -> UserRead:
-    """Create a user."""
-    try:
-        user = {{ await }}crud.create_user(session, data=data)
-    except crud.EmailTakenError as error:
-        raise _email_taken(error) from error
+    """Create a user, with any first items, in one transaction."""
+    user = {{ await }}crud.create_user(session, data=data)
     return UserRead.model_validate(user)
 
 
@@ -68,13 +64,10 @@ def _email_taken(error: crud.EmailTakenError) -> HTTPException:
     return UserRead.model_validate(user)
 
 
-@router.patch("/{user_id}", responses=NOT_FOUND | EMAIL_TAKEN)
+@router.patch("/{user_id}", responses=NOT_FOUND | EMAIL_TAKEN | UNREADABLE_BODY)
 {{ async }}def update_user(user: UserDep, data: UserUpdate, session: SessionDep) -> UserRead:
     """Change some of a user's fields."""
-    try:
-        user = {{ await }}crud.update_user(session, user=user, data=data)
-    except crud.EmailTakenError as error:
-        raise _email_taken(error) from error
+    {{ await }}crud.update_user(session, user=user, data=data)
     return UserRead.model_validate(user)
 
 
