@@ -1,4 +1,4 @@
-"""ASGI middleware: an id and an access-log line for every request, and a cap on body size."""
+"""ASGI middleware: an id and an access-log line for every request."""
 
 import logging
 import re
@@ -6,10 +6,8 @@ import time
 import uuid
 
 from fastapi import status
-from fastapi.exceptions import HTTPException
 from starlette.datastructures import Headers
 from starlette.datastructures import MutableHeaders
-from starlette.responses import JSONResponse
 from starlette.types import ASGIApp
 from starlette.types import Message
 from starlette.types import Receive
@@ -62,40 +60,3 @@ class RequestContextMiddleware:
                 },
             )
             request_id.reset(token)
-
-
-class BodySizeLimitMiddleware:
-    """Answer 413 to a request whose body is larger than `max_bytes`, declared or streamed."""
-
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
-        self.app = app
-        self.max_bytes = max_bytes
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        declared = Headers(scope=scope).get("content-length", "")
-        if declared.isdigit() and int(declared) > self.max_bytes:
-            await self._too_large()(scope, receive, send)
-            return
-        received = 0
-
-        async def receive_within_limit() -> Message:
-            nonlocal received
-            message = await receive()
-            received += len(message.get("body", b""))
-            if received > self.max_bytes:
-                # Raised while the app reads the body; FastAPI answers it like any HTTPException.
-                raise HTTPException(status.HTTP_413_CONTENT_TOO_LARGE, detail=self._message())
-            return message
-
-        await self.app(scope, receive_within_limit, send)
-
-    def _message(self) -> str:
-        return f"The request body is larger than {self.max_bytes} bytes."
-
-    def _too_large(self) -> JSONResponse:
-        return JSONResponse(
-            {"detail": self._message()}, status_code=status.HTTP_413_CONTENT_TOO_LARGE
-        )
