@@ -1,0 +1,126 @@
+"""The generated README's commands work as written, on the default answers, from a fresh directory.
+
+These run `make` for real: it creates the project's own virtual environment and
+installs the project from the package index, as a new user's machine would.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import httpx2 as httpx
+import pytest
+
+from tests.conftest import project_env
+from tests.conftest import wait_for_health
+from tests.servers import free_port
+
+pytestmark = [pytest.mark.live, pytest.mark.xdist_group("readme")]
+
+
+def shell_commands(readme: str) -> list[str]:
+    """The commands in the README's ```sh blocks, in order, without their comments."""
+    commands = []
+    for block in re.findall(r"```sh\n(.*?)```", readme, re.DOTALL):
+        for line in block.splitlines():
+            command = line.split("  #")[0].strip()
+            if command:
+                commands.append(command)
+    return commands
+
+
+def make(project: Path, *args: str, timeout: float = 600) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        ["make", *args], cwd=project, env=project_env(), capture_output=True, text=True,
+        timeout=timeout, check=False,
+    )  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def project(cookies_session: Any) -> Path:
+    """A project baked with the default answers (SQLite, async)."""
+    result = cookies_session.bake()
+    assert result.exit_code == 0, result.exception
+    return Path(result.project_path)
+
+
+def test_readme_lists_the_commands_this_suite_runs(project: Path) -> None:
+    commands = shell_commands((project / "README.md").read_text())
+
+    assert commands[:2] == ["make run", "make test"]
+    assert commands[2:] == [
+        'make revision message="add tags"',
+        "make migrate",
+        "make check-migrations",
+        "docker compose up --build",
+    ]
+
+
+def test_make_test_passes_in_a_fresh_environment(project: Path) -> None:
+    result = make(project, "test")
+
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    assert (project / ".venv" / "bin" / "python").exists()
+
+
+def test_make_run_migrates_and_serves(project: Path) -> None:
+    port = free_port()
+    log = project / "make-run.log"
+    with log.open("w") as output:
+        process = subprocess.Popen(
+            ["make", "run", f"PORT={port}"], cwd=project, env=project_env(), stdout=output,
+            stderr=subprocess.STDOUT, text=True, start_new_session=True,
+        )  # fmt: skip
+        try:
+            base = f"http://127.0.0.1:{port}"
+            wait_for_health(base, process, log, timeout=300)
+            assert httpx.get(f"{base}/health/db").json() == {"status": "ok"}
+            created = httpx.post(
+                f"{base}/api/v1/users",
+                json={"email": "ada@example.com", "full_name": "Ada", "password": "analytical"},
+            )
+            assert created.status_code == 201
+        finally:
+            # make, uvicorn's reloader and its server: the process group make leads.
+            os.killpg(process.pid, signal.SIGTERM)
+            process.wait(timeout=30)
+    assert (project / "my_service.db").exists()
+
+
+def test_schema_change_as_the_readme_shows_it(project: Path) -> None:
+    readme = (project / "README.md").read_text()
+    [model] = re.findall(r"```python\n(.*?)```", readme, re.DOTALL)
+    models = project / "src" / "my_service" / "models.py"
+    models.write_text(models.read_text() + "\n\n" + model)
+    before = set((project / "migrations" / "versions").glob("*.py"))
+
+    for command in ('make revision message="add tags"', "make migrate", "make check-migrations"):
+        result = subprocess.run(
+            command, shell=True, cwd=project, env=project_env(), capture_output=True, text=True,
+            timeout=600, check=False,
+        )  # fmt: skip
+        assert result.returncode == 0, f"{command}: {result.stdout[-2000:]}{result.stderr[-2000:]}"
+
+    [revision] = set((project / "migrations" / "versions").glob("*.py")) - before
+    assert revision.name.endswith("_add_tags.py")
+    text = revision.read_text()
+    assert 'op.create_table(\n        "tags"' in text
+    assert "my_service" not in text, "the revision must not import the service's code"
+    lint = subprocess.run(
+        [".venv/bin/ruff", "check", str(revision)], cwd=project, capture_output=True, text=True, check=False
+    )
+    assert lint.returncode == 0, lint.stdout
+
+
+def test_settings_table_lists_every_setting(project: Path) -> None:
+    readme = (project / "README.md").read_text()
+    settings = (project / "src" / "my_service" / "settings.py").read_text()
+    fields = re.findall(r"^    (\w+): .+ = ", settings, re.MULTILINE)
+
+    documented = set(re.findall(r"^\| `(\w+)` \|", readme, re.MULTILINE))
+    assert {field.upper() for field in fields} == documented
