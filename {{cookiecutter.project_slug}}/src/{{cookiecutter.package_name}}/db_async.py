@@ -40,7 +40,7 @@ engine = create_async_engine(
     max_overflow=settings.db_max_overflow,
     pool_timeout=settings.db_pool_timeout,
     pool_recycle=settings.db_pool_recycle,
-    pool_pre_ping=True,
+    pool_pre_ping=settings.db_pool_pre_ping,
 {% if cookiecutter.database == "sqlite" %}
     connect_args={"timeout": settings.db_busy_timeout},
 {% elif cookiecutter.database == "postgresql" %}

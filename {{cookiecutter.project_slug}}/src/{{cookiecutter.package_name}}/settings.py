@@ -47,6 +47,13 @@ class Settings(BaseSettings):
     db_pool_recycle: int = Field(default=1800, gt=0)
     """Seconds after which a pooled connection is replaced."""
 
+    db_pool_pre_ping: bool = False
+    """Test each pooled connection before use: a round trip more per request.
+
+    Off, a connection the server dropped fails one request with 503; the pool then
+    replaces all of its connections, and the following requests succeed.
+    """
+
 {% if cookiecutter.database == "sqlite" %}
     db_busy_timeout: float = Field(default=5.0, gt=0)
     """Seconds a write waits for another connection's write to finish before it fails."""
