@@ -4,9 +4,11 @@ VENV := .venv
 BIN := $(VENV)/bin
 # Extra pytest arguments, e.g. make test PYTEST_ARGS="-k postgresql-sync"
 PYTEST_ARGS ?=
+# Extra benchmark arguments, e.g. make bench BENCH_ARGS="--combinations sqlite-async --runs 1"
+BENCH_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help install test demo lint lock
+.PHONY: help install test demo bench lint lock
 
 help:  ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-8s %s\n", $$1, $$2}'
@@ -27,11 +29,14 @@ demo: install  ## Bake a project with the default answers into build/ and run it
 	$(BIN)/cookiecutter --no-input --default-config --output-dir build/demo .
 	$(MAKE) -C build/demo/my-service run
 
-lint: install  ## Lint and format-check the hooks and the suite
-	$(BIN)/ruff check hooks tests
-	$(BIN)/ruff format --check hooks tests
+bench: install  ## Benchmark every database x driver pair against two reference apps (needs wrk); writes bench/results.*
+	$(BIN)/python -m bench.run $(BENCH_ARGS)
 
-lock: install  ## Re-pin requirements/dev.txt from requirements/dev.in
+lint: install  ## Lint and format-check the hooks, the suite and the benchmark
+	$(BIN)/ruff check hooks tests bench
+	$(BIN)/ruff format --check hooks tests bench
+
+lock:  ## Re-pin requirements/dev.txt from requirements/dev.in
 	rm -rf build/lock && $(PYTHON) -m venv build/lock
 	build/lock/bin/python -m pip install --quiet --upgrade pip
 	build/lock/bin/python -m pip install --quiet -r requirements/dev.in

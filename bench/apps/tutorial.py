@@ -1,0 +1,120 @@
+"""The tutorial app: FastAPI on the SQLAlchemy async ORM as the tutorials teach it, default pool and all."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import UTC
+from datetime import datetime
+from typing import Annotated
+from typing import Literal
+
+from fastapi import Depends
+from fastapi import FastAPI
+from fastapi import HTTPException
+from pydantic import BaseModel
+from pydantic import ConfigDict
+from sqlalchemy import DateTime
+from sqlalchemy import ForeignKey
+from sqlalchemy import String
+from sqlalchemy import Text
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import async_sessionmaker
+from sqlalchemy.ext.asyncio import create_async_engine
+from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.orm import Mapped
+from sqlalchemy.orm import mapped_column
+
+engine = create_async_engine(os.environ["DATABASE_URL"])
+async_session = async_sessionmaker(engine, expire_on_commit=False)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class User(Base):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(320), unique=True)
+    full_name: Mapped[str] = mapped_column(String(200))
+    hashed_password: Mapped[str] = mapped_column(String(255))
+    is_active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=lambda: datetime.now(UTC))
+
+
+class Item(Base):
+    __tablename__ = "items"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(20), default="private")
+    owner_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=lambda: datetime.now(UTC))
+
+
+class ItemCreate(BaseModel):
+    title: str
+    description: str | None = None
+    status: Literal["public", "private"] = "private"
+    owner_id: int
+
+
+class ItemRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    title: str
+    description: str | None
+    status: str
+    owner_id: int
+    created_at: datetime
+
+
+async def get_db() -> AsyncIterator[AsyncSession]:
+    async with async_session() as session, session.begin():
+        yield session
+
+
+SessionDep = Annotated[AsyncSession, Depends(get_db)]
+
+
+@asynccontextmanager
+async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+    yield
+    await engine.dispose()
+
+
+app = FastAPI(lifespan=lifespan)
+
+
+@app.get("/health")
+async def health() -> dict[str, str]:
+    return {"status": "ok"}
+
+
+@app.post("/api/v1/items", status_code=201, response_model=ItemRead)
+async def create_item(data: ItemCreate, db: SessionDep) -> Item:
+    item = Item(**data.model_dump())
+    db.add(item)
+    await db.flush()
+    await db.refresh(item)
+    return item
+
+
+@app.get("/api/v1/items", response_model=list[ItemRead])
+async def list_items(db: SessionDep, limit: int = 50, offset: int = 0) -> list[Item]:
+    result = await db.execute(select(Item).order_by(Item.id).limit(limit).offset(offset))
+    return list(result.scalars().all())
+
+
+@app.get("/api/v1/items/{item_id}", response_model=ItemRead)
+async def read_item(item_id: int, db: SessionDep) -> Item:
+    item = await db.get(Item, item_id)
+    if item is None:
+        raise HTTPException(status_code=404, detail="Item not found")
+    return item

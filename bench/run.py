@@ -1,0 +1,383 @@
+"""Benchmark the baked template's item endpoints with wrk, next to a ceiling app and a tutorial-style app."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shlex
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import tempfile
+from contextlib import ExitStack
+from dataclasses import dataclass
+from datetime import UTC
+from datetime import datetime
+from pathlib import Path
+from types import FrameType
+
+import psycopg
+
+from bench.report import AppResult
+from bench.report import Run
+from bench.report import ScenarioResult
+from bench.report import machine_info
+from bench.report import results_json
+from bench.report import results_markdown
+from bench.report import results_table
+from bench.report import template_version
+from bench.scenarios import SCENARIOS
+from bench.scenarios import Scenario
+from bench.seed import seed_postgresql
+from bench.seed import seed_sqlite
+from bench.service import Service
+from bench.service import ServiceError
+from bench.service import log_tail
+from bench.service import serving
+from bench.template import URL_SCHEMES
+from bench.template import BakedProject
+from bench.template import Combination
+from bench.template import MigrationError
+from bench.template import bake
+from bench.template import migrate
+from bench.wrk import REQUEST_TIMEOUT
+from bench.wrk import Load
+from bench.wrk import WrkError
+from bench.wrk import run_wrk
+from tests.servers import PostgresServer
+from tests.servers import ServerUnavailable
+
+REPO = Path(__file__).resolve().parents[1]
+BENCH = REPO / "bench"
+APPS = BENCH / "apps"
+DEFAULTS = {
+    "combinations": ",".join(URL_SCHEMES),
+    "duration": 10,
+    "warmup": 5,
+    "runs": 3,
+    "connections": 64,
+    "rows": 1000,
+}
+# --smoke: one combination and the reference apps, just long enough to prove that everything runs.
+SMOKE = {"combinations": "postgresql-async", "duration": 2, "warmup": 1, "runs": 1, "connections": 8}
+# The combination whose migrations create the reference apps' schema, unless another PostgreSQL one is baked.
+REFERENCE_SCHEMA = Combination("postgresql-async")
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What to benchmark and how hard, from the command line."""
+
+    combinations: tuple[Combination, ...]
+    duration: int
+    warmup: int
+    runs: int
+    connections: int
+    rows: int
+    output: Path
+
+
+@dataclass(frozen=True)
+class Cpus:
+    """Where the app under test and wrk run: one CPU each, when there are two."""
+
+    service: int
+    load: int
+
+
+@dataclass(frozen=True)
+class Target:
+    """An app to benchmark, the database it runs on, and the baked project that migrates that database."""
+
+    name: str
+    description: str
+    database: str
+    url_scheme: str
+    schema_from: BakedProject
+    app: str
+    app_dir: Path
+    cwd: Path
+
+
+def parse_settings(argv: list[str] | None) -> Settings:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--combinations", help=f"comma-separated, of {', '.join(URL_SCHEMES)} (default: all)")
+    parser.add_argument("--duration", type=int, help="seconds per measured run (default: 10)")
+    parser.add_argument(
+        "--warmup", type=int, help="seconds of unreported load before each scenario (default: 5)"
+    )
+    parser.add_argument(
+        "--runs", type=int, help="measured runs per scenario; the median is reported (default: 3)"
+    )
+    parser.add_argument("--connections", type=int, help="wrk's open connections (default: 64)")
+    parser.add_argument("--rows", type=int, help="users and items seeded in each database (default: 1000)")
+    parser.add_argument(
+        "--output", type=Path, default=BENCH, help="directory for results.json and results.md"
+    )
+    parser.add_argument(
+        "--smoke", action="store_true", help="a very short run of postgresql-async and the references"
+    )
+    args = parser.parse_args(argv)
+    given = {key: value for key, value in vars(args).items() if value is not None}
+    chosen = {**DEFAULTS, **(SMOKE if args.smoke else {}), **given}
+    names = [name.strip() for name in str(chosen["combinations"]).split(",") if name.strip()]
+    unknown = sorted(set(names) - set(URL_SCHEMES))
+    if unknown or not names:
+        parser.error(f"--combinations takes {', '.join(URL_SCHEMES)}; not {', '.join(unknown) or 'nothing'}")
+    for option in ("duration", "runs", "connections", "rows"):
+        if chosen[option] < 1:
+            parser.error(f"--{option} must be at least 1")
+    if chosen["rows"] < 20:
+        parser.error("--rows must be at least 20, a full page of items")
+    return Settings(
+        combinations=tuple(Combination(name) for name in dict.fromkeys(names)),
+        duration=chosen["duration"],
+        warmup=max(chosen["warmup"], 0),
+        runs=chosen["runs"],
+        connections=chosen["connections"],
+        rows=chosen["rows"],
+        output=chosen["output"].resolve(),
+    )
+
+
+def missing_tools() -> list[str]:
+    """The programs the benchmark needs that are not installed."""
+    return [tool for tool in ("wrk", "taskset") if shutil.which(tool) is None]
+
+
+def pick_cpus() -> Cpus:
+    """The app on the first CPU this process may use, wrk on the second (on the same one if it is alone)."""
+    allowed = sorted(os.sched_getaffinity(0))
+    return Cpus(service=allowed[0], load=allowed[1] if len(allowed) > 1 else allowed[0])
+
+
+def exit_on_sigterm() -> None:
+    """Turn SIGTERM into SystemExit, so that the servers and services are stopped on the way out."""
+
+    def handle(signum: int, _frame: FrameType | None) -> None:
+        raise SystemExit(128 + signum)
+
+    signal.signal(signal.SIGTERM, handle)
+
+
+def bake_all(combinations: tuple[Combination, ...], work: Path) -> dict[str, BakedProject]:
+    """Bake each combination, plus a PostgreSQL one for the reference apps' schema if none is chosen."""
+    wanted = list(combinations)
+    if not any(c.database == "postgresql" for c in wanted):
+        wanted.append(REFERENCE_SCHEMA)
+    projects = {}
+    for combination in wanted:
+        print(f"baking {combination.name}", flush=True)
+        projects[combination.name] = bake(combination, work / "baked" / combination.name)
+    return projects
+
+
+def targets(settings: Settings, projects: dict[str, BakedProject]) -> list[Target]:
+    """The reference apps first, then each chosen combination of the template."""
+    schema = next(p for p in projects.values() if p.combination.database == "postgresql")
+    ceiling = Target(
+        name="ceiling",
+        description="Starlette, a raw asyncpg pool of 16 connections and hand-written SQL "
+        "(bench/apps/ceiling.py): the practical ceiling for Python",
+        database="postgresql",
+        url_scheme="postgresql",
+        schema_from=schema,
+        app="ceiling:app",
+        app_dir=APPS,
+        cwd=APPS,
+    )
+    tutorial = Target(
+        name="tutorial-async",
+        description="FastAPI and the SQLAlchemy async ORM as the tutorials teach them, with the default "
+        "pool of 5 + 10 overflow connections (bench/apps/tutorial.py)",
+        database="postgresql",
+        url_scheme="postgresql+asyncpg",
+        schema_from=schema,
+        app="tutorial:app",
+        app_dir=APPS,
+        cwd=APPS,
+    )
+    return [ceiling, tutorial, *(baked_target(projects[c.name]) for c in settings.combinations)]
+
+
+def baked_target(project: BakedProject) -> Target:
+    """The baked service, run as baked: its own migrations, and the settings it ships in .env."""
+    combination = project.combination
+    return Target(
+        name=combination.name,
+        description=f"the template baked for {combination.name} ({combination.url_scheme}), "
+        "with the settings it ships in .env",
+        database=combination.database,
+        url_scheme=combination.url_scheme,
+        schema_from=project,
+        app=f"{project.package}.main:app",
+        app_dir=project.path / "src",
+        cwd=project.path,
+    )
+
+
+def prepare_database(target: Target, server: PostgresServer, work: Path, rows: int) -> str:
+    """A fresh database for the target, migrated and seeded; return the URL the app connects with."""
+    if target.database == "sqlite":
+        path = work / f"{target.name}.db"
+        url = f"{target.url_scheme}:///{path}"
+        migrate(target.schema_from, url)
+        seed_sqlite(path, rows)
+        return url
+    name = "bench_" + target.name.replace("-", "_")
+    server.create_database(name)
+    migrate(target.schema_from, server.url(name, driver=target.schema_from.combination.url_scheme))
+    seed_postgresql(server.url(name), rows)
+    return server.url(name, driver=target.url_scheme)
+
+
+def benchmark(
+    target: Target, server: PostgresServer, work: Path, settings: Settings, cpus: Cpus
+) -> AppResult:
+    """Prepare the target's database, serve the app, and measure every scenario against it."""
+    result = AppResult(target.name, target.description, target.database)
+    log = work / f"{target.name}.log"
+    try:
+        database_url = prepare_database(target, server, work, settings.rows)
+        service = Service(target.app, target.app_dir, target.cwd, database_url)
+        with serving(service, cpus.service, log) as (base_url, process):
+            for scenario in SCENARIOS:
+                result.scenarios[scenario.name] = measure(target.name, scenario, base_url, settings, cpus)
+                if process.poll() is not None:
+                    raise ServiceError(f"the service exited with {process.returncode} under load")
+    except (ServiceError, MigrationError, psycopg.Error, sqlite3.Error, subprocess.TimeoutExpired) as error:
+        result.error = f"{type(error).__name__}: {error}"
+        print(f"[{target.name}] failed: {result.error}", file=sys.stderr, flush=True)
+    result.log_tail = log_tail(log, lines=15)
+    return result
+
+
+def measure(app: str, scenario: Scenario, base_url: str, settings: Settings, cpus: Cpus) -> ScenarioResult:
+    """A warm-up, then the measured runs of one scenario."""
+    load = Load(
+        connections=settings.connections, duration_s=settings.duration, rows=settings.rows, cpu=cpus.load
+    )
+    result = ScenarioResult()
+    if settings.warmup:
+        try:
+            run_wrk(base_url, scenario.script, load, settings.warmup)
+        except WrkError as error:
+            result.failures.append(f"warm-up: {error}")
+    for number in range(1, settings.runs + 1):
+        before = cpu_times()
+        try:
+            measured = run_wrk(base_url, scenario.script, load, settings.duration)
+        except WrkError as error:
+            result.failures.append(f"run {number}: {error}")
+            print(f"[{app}] {scenario.name} run {number}: {error}", file=sys.stderr, flush=True)
+            continue
+        if measured.requests == 0:
+            result.failures.append(f"run {number}: the app answered no request")
+        busy = busy_percent(before, cpu_times())
+        run = Run(measured, {"service_cpu": busy.get(cpus.service, 0.0), "wrk_cpu": busy.get(cpus.load, 0.0)})
+        result.runs.append(run)
+        print(f"[{app}] {scenario.name} run {number}/{settings.runs}: {measured.requests_per_s:,.0f} req/s, "
+              f"p50 {measured.p50_ms} ms, p99 {measured.p99_ms} ms, non-2xx {measured.non_2xx_3xx}, "
+              f"errors {measured.socket_errors}", flush=True)  # fmt: skip
+    return result
+
+
+def cpu_times() -> dict[int, tuple[int, int]]:
+    """(busy, total) clock ticks of each CPU since boot, from /proc/stat."""
+    times = {}
+    for line in Path("/proc/stat").read_text().splitlines():
+        name, *fields = line.split()
+        if name.startswith("cpu") and name != "cpu":
+            ticks = [int(value) for value in fields[:8]]
+            idle = ticks[3] + ticks[4]  # idle and iowait
+            times[int(name[3:])] = (sum(ticks) - idle, sum(ticks))
+    return times
+
+
+def busy_percent(before: dict[int, tuple[int, int]], after: dict[int, tuple[int, int]]) -> dict[int, float]:
+    """How busy each CPU was between two readings of cpu_times(), in percent."""
+    busy = {}
+    for cpu, (busy_after, total_after) in after.items():
+        busy_before, total_before = before.get(cpu, (0, 0))
+        elapsed = total_after - total_before
+        busy[cpu] = round(100 * (busy_after - busy_before) / elapsed, 1) if elapsed else 0.0
+    return busy
+
+
+def postgres_version(server: PostgresServer) -> str:
+    with psycopg.connect(server.url()) as conn:
+        row = conn.execute("SHOW server_version").fetchone()
+    return str(row[0]) if row else "unknown"
+
+
+def recorded_settings(settings: Settings, cpus: Cpus, argv: list[str]) -> dict[str, object]:
+    """The settings as results.json records them, with the placement of every process."""
+    return {
+        "combinations": [c.name for c in settings.combinations],
+        "duration_s": settings.duration,
+        "warmup_s": settings.warmup,
+        "runs": settings.runs,
+        "connections": settings.connections,
+        "threads": 1,
+        "request_timeout": REQUEST_TIMEOUT,
+        "rows": settings.rows,
+        "service_cpu": cpus.service,
+        "wrk_cpu": cpus.load,
+        "uvicorn": "--workers 1 --loop uvloop --http httptools --no-access-log --log-level warning",
+        "placement": (
+            f"each app alone on CPU {cpus.service} (taskset; uvicorn, 1 worker, uvloop, httptools); "
+            f"wrk on CPU {cpus.load}; PostgreSQL on the same machine over loopback TCP, not pinned "
+            "(its backends run wherever the kernel puts them, mostly on wrk's CPU, which is less busy), "
+            "fsync off; SQLite in-process, on the app's CPU"
+        ),
+        "command": shlex.join(["python", "-m", "bench.run", *argv]),
+    }
+
+
+def write_results(data: dict[str, object], output: Path) -> None:
+    output.mkdir(parents=True, exist_ok=True)
+    (output / "results.json").write_text(json.dumps(data, indent=2) + "\n")
+    (output / "results.md").write_text(results_markdown(data))
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    settings = parse_settings(argv)
+    missing = missing_tools()
+    if missing:
+        print(
+            f"the benchmark needs {' and '.join(missing)} (apt-get install wrk util-linux)", file=sys.stderr
+        )
+        return 2
+    exit_on_sigterm()
+    cpus = pick_cpus()
+    date = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    template = template_version(REPO)
+    with ExitStack() as cleanup:
+        work = Path(cleanup.enter_context(tempfile.TemporaryDirectory(prefix="bench-")))
+        print("starting a throwaway PostgreSQL", flush=True)
+        try:
+            server = PostgresServer.start_new()
+        except ServerUnavailable as error:
+            print(f"the benchmark needs PostgreSQL's initdb and pg_ctl: {error}", file=sys.stderr)
+            return 2
+        cleanup.callback(server.destroy)
+        projects = bake_all(settings.combinations, work)
+        apps = [benchmark(target, server, work, settings, cpus) for target in targets(settings, projects)]
+        machine = machine_info(postgres_version(server))
+    data = results_json(
+        apps, date=date, template=template, machine=machine, settings=recorded_settings(settings, cpus, argv)
+    )
+    write_results(data, settings.output)
+    print(f"\n{results_table(data)}\n\nwritten to {settings.output / 'results.md'} and results.json")
+    return 0 if all(app.complete for app in apps) else 1
+
+
+if __name__ == "__main__":
+    try:
+        sys.exit(main())
+    except KeyboardInterrupt:
+        sys.exit(130)
