@@ -47,7 +47,7 @@ WITH_SERVER = [c for c in LIVE if c.database != "sqlite"]
 # The same database, reached with the suite's own synchronous drivers.
 SYNC_SCHEME = {"aiosqlite": "pysqlite", "asyncpg": "psycopg", "asyncmy": "pymysql"}
 PASSWORD = "correct horse battery staple"
-SIGN_UPS = 30
+SIGN_UPS = 60
 JSON = {"Content-Type": "application/json"}
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 
@@ -332,13 +332,16 @@ def test_sigterm_lets_requests_in_flight_finish_and_closes_every_connection(
     async def sign_up_while_stopping(service: Service) -> list[int]:
         limits = httpx.Limits(max_connections=SIGN_UPS)
         async with httpx.AsyncClient(base_url=service.url, timeout=60, limits=limits) as http:
+            # Open every connection first, so that the sign-ups reach the server at once.
+            await asyncio.gather(*(http.get("/health") for _ in range(SIGN_UPS)))
             # Each sign-up spends tens of milliseconds of CPU hashing the password:
-            # most are still being served when SIGTERM arrives.
+            # together they take seconds: all have arrived, and most are still being served,
+            # when SIGTERM comes a second later.
             pending = [
                 asyncio.ensure_future(http.post("/api/v1/users", json=new_user(f"u{n}@example.com")))
                 for n in range(SIGN_UPS)
             ]
-            await asyncio.sleep(0.15)
+            await asyncio.sleep(1.0)
             service.process.send_signal(signal.SIGTERM)
             return [response.status_code for response in await asyncio.gather(*pending)]
 
@@ -349,6 +352,10 @@ def test_sigterm_lets_requests_in_flight_finish_and_closes_every_connection(
 
     assert statuses == [201] * SIGN_UPS
     assert count_rows(url, "users") == SIGN_UPS
+    # And they were indeed in flight: some finished after the service began to shut down.
+    log = service.log.read_text()
+    after_sigterm = log[log.index("Shutting down") :]
+    assert '"path": "/api/v1/users", "status": 201' in after_sigterm
     if baked.combination.database != "sqlite":
         server: PostgresServer | MariaDBServer = request.getfixturevalue(baked.combination.database)
         database = url.rsplit("/", 1)[1]

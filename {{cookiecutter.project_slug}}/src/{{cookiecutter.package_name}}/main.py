@@ -46,7 +46,7 @@ def create_app() -> FastAPI:
     app.add_middleware(RequestContextMiddleware)
     register_exception_handlers(app)
     app.include_router(health.router)
-    # The limit applies inside the middleware: a 413 is JSON and carries a request id.
+    # Limits set on the routers apply inside the middleware: a 413 carries a request id too.
     app.include_router(users.router, prefix=API_PREFIX, max_body_size=settings.max_body_bytes)
     app.include_router(items.router, prefix=API_PREFIX, max_body_size=settings.max_body_bytes)
     return app
