@@ -219,12 +219,21 @@ class MariaDBServer:
         if os.geteuid() == 0:
             shutil.chown(root, MARIADB_USER)
         data_dir = root / "data"
-        subprocess.run(
-            [install_db, "--no-defaults", f"--datadir={data_dir}", "--auth-root-authentication-method=normal",
-             "--skip-test-db", *server_user_option()],
-            check=True,
+        # A temporary directory of its own: servers sharing /tmp clash on their temporary tables.
+        (root / "tmp").mkdir()
+        if os.geteuid() == 0:
+            shutil.chown(root / "tmp", MARIADB_USER)
+        installed = subprocess.run(
+            [install_db, "--no-defaults", f"--datadir={data_dir}", f"--tmpdir={root / 'tmp'}",
+             "--auth-root-authentication-method=normal", "--skip-test-db", *server_user_option()],
             capture_output=True,
+            text=True,
+            check=False,
         )  # fmt: skip
+        if installed.returncode != 0:
+            shutil.rmtree(root, ignore_errors=True)
+            output = installed.stdout[-3000:] + installed.stderr[-3000:]
+            raise RuntimeError(f"mariadb-install-db failed:\n{output}")
         server = cls(host="127.0.0.1", port=free_port(), user="suite", password="suite", data_dir=data_dir,
                      mariadbd=mariadbd)  # fmt: skip
         server.start()
@@ -245,6 +254,7 @@ class MariaDBServer:
         log = self.data_dir.parent / "server.log"
         self.process = subprocess.Popen(
             [self.mariadbd, "--no-defaults", f"--datadir={self.data_dir}", f"--socket={self.socket}",
+             f"--tmpdir={self.data_dir.parent / 'tmp'}",
              f"--port={self.port}", "--bind-address=127.0.0.1", f"--log-error={log}", "--skip-log-bin",
              f"--pid-file={self.data_dir.parent / 'mariadbd.pid'}", "--innodb-flush-log-at-trx-commit=2",
              "--max-connections=500", *server_user_option()],
