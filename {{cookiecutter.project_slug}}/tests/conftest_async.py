@@ -20,8 +20,11 @@ DEFAULT_TEST_DATABASE_URL = "{{ cookiecutter.__default_database_url }}_test"
 # Nothing listens on port 1 of the loopback interface.
 UNREACHABLE_DATABASE_URL = "{{ cookiecutter.__url_scheme }}://user:password@127.0.0.1:1/unreachable"
 {% endif %}
-# The package reads its settings on import: point them at the test database first.
+# The package reads its settings on import: point them at the test database first,
+# and make password hashing cheap (still argon2): the tests create many users.
 os.environ["DATABASE_URL"] = os.environ.get("TEST_DATABASE_URL", DEFAULT_TEST_DATABASE_URL)
+os.environ["PASSWORD_HASH_MEMORY_KIB"] = "1024"
+os.environ["PASSWORD_HASH_TIME_COST"] = "1"
 
 import pytest
 from alembic import command

@@ -6,7 +6,18 @@ import anyio.to_thread
 from pwdlib import PasswordHash
 from pwdlib.hashers.argon2 import Argon2Hasher
 
-_password_hash = PasswordHash((Argon2Hasher(),))
+from .settings import get_settings
+
+_settings = get_settings()
+# A hash records its own parameters: changing them affects new hashes, and old ones still verify.
+_password_hash = PasswordHash(
+    (
+        Argon2Hasher(
+            time_cost=_settings.password_hash_time_cost,
+            memory_cost=_settings.password_hash_memory_kib,
+        ),
+    )
+)
 {% if cookiecutter.driver == "async" %}
 
 

@@ -71,6 +71,12 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(default=1_048_576, ge=1024)
     """Largest request body accepted, in bytes; a larger one is answered with 413."""
 
+    password_hash_time_cost: int = Field(default=3, ge=1)
+    """argon2 passes over its memory for each password hash."""
+
+    password_hash_memory_kib: int = Field(default=65536, ge=1024)
+    """argon2 memory for each password hash, in KiB; every sign-up in flight holds that much."""
+
     secret_key: SecretStr = SecretStr("")
     """Key for anything the service signs; a long random value, unique per environment."""
 
