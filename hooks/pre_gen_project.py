@@ -25,8 +25,9 @@ UNSAFE_TEXT = re.compile(r'["\\\x00-\x1f\x7f]')
 TAKEN_NAMES = frozenset(
     {
         "aiosqlite", "alembic", "anyio", "argon2", "asyncmy", "asyncpg", "email_validator", "fastapi",
-        "httpx", "httpx2", "migrations", "mypy", "pwdlib", "psycopg", "pydantic", "pydantic_settings", "pymysql",
-        "pytest", "ruff", "sqlalchemy", "src", "starlette", "test", "tests", "uvicorn",
+        "httpx", "httpx2", "migrations", "mypy", "pwdlib", "psycopg", "pydantic", "pydantic_settings",
+        "pymysql", "pytest", "pythonjsonlogger", "ruff", "sqlalchemy", "src", "starlette", "test",
+        "tests", "uvicorn",
     }
 )  # fmt: skip
 # Choice answers need no check here: cookiecutter refuses a value outside the list.
