@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
+import sys
 
 import yaml
 
@@ -35,3 +37,12 @@ def test_workflow_tests_every_python_database_and_driver_the_prompts_offer() -> 
     assert any(step.get("run", "").startswith("make test") for step in job["steps"])
     setup = next(step for step in job["steps"] if step.get("uses", "").startswith("actions/setup-python"))
     assert setup["with"]["cache"] == "pip"
+
+
+def test_hooks_suite_and_benchmark_are_lint_clean_and_formatted() -> None:
+    # `make lint`, enforced: the template's own code meets the bar it sets for baked projects.
+    for args in (["check", "hooks", "tests", "bench"], ["format", "--check", "hooks", "tests", "bench"]):
+        result = subprocess.run(
+            [sys.executable, "-m", "ruff", *args], cwd=TEMPLATE, capture_output=True, text=True, check=False
+        )
+        assert result.returncode == 0, result.stdout + result.stderr
