@@ -11,14 +11,16 @@ from pathlib import Path
 from cookiecutter.main import cookiecutter
 
 from bench.service import service_env
+from tests.combinations import URL_SCHEMES as ALL_URL_SCHEMES
 
 TEMPLATE = Path(__file__).resolve().parents[1]
-# The SQLAlchemy dialect+driver of each pair the benchmark can bake.
+# The databases the benchmark can serve: it starts PostgreSQL, and SQLite needs no server.
+BENCHED_DATABASES = ("postgresql", "sqlite")
+# The SQLAlchemy dialect+driver of each pair it can bake, from the suite's table of pairs.
 URL_SCHEMES = {
-    "postgresql-async": "postgresql+asyncpg",
-    "postgresql-sync": "postgresql+psycopg",
-    "sqlite-async": "sqlite+aiosqlite",
-    "sqlite-sync": "sqlite+pysqlite",
+    f"{database}-{driver}": scheme
+    for (database, driver), scheme in ALL_URL_SCHEMES.items()
+    if database in BENCHED_DATABASES
 }
 MIGRATE_TIMEOUT = 120
 
