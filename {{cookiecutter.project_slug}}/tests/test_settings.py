@@ -1,5 +1,6 @@
 """Settings: the database URL must suit the service's driver, production must be set up safely."""
 
+import os
 from collections.abc import Iterator
 from typing import Any
 
@@ -71,6 +72,14 @@ def test_invalid_settings_stop_the_service_with_one_line_naming_them(
     monkeypatch.setenv("DB_POOL_SIZE", "10")
     with pytest.raises(SystemExit, match="SECRET_KEY must be a random value"):
         get_settings()
+
+
+def test_password_hashes_run_one_per_cpu_unless_set(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("PASSWORD_HASH_CONCURRENCY", raising=False)
+    assert settings().password_hash_concurrency == os.cpu_count()
+    assert settings(password_hash_concurrency=1).password_hash_concurrency == 1
+    with pytest.raises(ValidationError, match="password_hash_concurrency"):
+        settings(password_hash_concurrency=0)
 
 
 def test_development_needs_no_secret() -> None:

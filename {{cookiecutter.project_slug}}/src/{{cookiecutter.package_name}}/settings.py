@@ -1,5 +1,6 @@
 """Service settings, read from environment variables and the `.env` file."""
 
+import os
 from functools import lru_cache
 from typing import Literal
 from typing import Self
@@ -75,7 +76,10 @@ class Settings(BaseSettings):
     """argon2 passes over its memory for each password hash."""
 
     password_hash_memory_kib: int = Field(default=65536, ge=1024)
-    """argon2 memory for each password hash, in KiB; every sign-up in flight holds that much."""
+    """argon2 memory for each password hash, in KiB; every hash in progress holds that much."""
+
+    password_hash_concurrency: int = Field(default_factory=lambda: os.cpu_count() or 1, ge=1)
+    """Password hashes computed at once (default: one per CPU); further sign-ups wait their turn."""
 
     secret_key: SecretStr = SecretStr("")
     """Key for anything the service signs; a long random value, unique per environment."""
