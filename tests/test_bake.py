@@ -67,6 +67,7 @@ EVERY_PROJECT = {
     "tests/test_items.py",
     "tests/test_middleware.py",
     "tests/test_migrations.py",
+    "tests/test_security.py",
     "tests/test_settings.py",
     "tests/test_users.py",
 }
