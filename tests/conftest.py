@@ -159,6 +159,11 @@ class Service:
     process: subprocess.Popen[str]
     log: Path
 
+    def problems(self, limit: int = 5) -> str:
+        """The first warnings and errors the service logged, for a failure message."""
+        lines = self.log.read_text().splitlines()
+        return "\n".join([line for line in lines if '"WARNING"' in line or '"ERROR"' in line][:limit])
+
 
 @contextmanager
 def serving(baked: Baked, database_url: str, **env: str) -> Iterator[Service]:

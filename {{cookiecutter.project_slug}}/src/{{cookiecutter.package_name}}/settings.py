@@ -56,7 +56,9 @@ class Settings(BaseSettings):
     """
 
 {% if cookiecutter.database == "sqlite" %}
-    db_busy_timeout: float = Field(default=5.0, gt=0)
+    # Longer than the pool timeout: a write that holds the lock can stall for seconds while
+    # the disk is busy (a backup, a checkpoint), and the writers behind it should wait it out.
+    db_busy_timeout: float = Field(default=15.0, gt=0)
     """Seconds a write waits for another connection's write to finish before it fails."""
 {% else %}
     db_connect_timeout: int = Field(default=5, ge=1)
