@@ -261,7 +261,8 @@ def test_fuzzing_the_openapi_schema_finds_no_server_error(
     url = database_url("fuzz")
     migrate(baked, url)
 
-    with serving(baked, url) as service:
+    # Cheap password hashes: the fuzzer signs up many users, and hashing cost is not under test.
+    with serving(baked, url, PASSWORD_HASH_MEMORY_KIB="1024", PASSWORD_HASH_TIME_COST="1") as service:
         result = subprocess.run(
             [sys.executable, "-m", "schemathesis.cli", "run", f"{service.url}/openapi.json",
              "--checks", "all",
