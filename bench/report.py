@@ -17,7 +17,7 @@ from bench.wrk import WrkResult
 
 CEILING = "ceiling"
 # What a bake reads: a change here changes the service under test.
-TEMPLATE_PATHS = ("{{cookiecutter.project_slug}}", "hooks", "cookiecutter.json")
+TEMPLATE_PATHS = ("{{cookiecutter.__project_dir}}", "hooks", "templates", "cookiecutter.json")
 LIBRARIES = ("fastapi", "starlette", "pydantic", "sqlalchemy", "asyncpg", "psycopg", "aiosqlite", "uvicorn")
 
 

@@ -1,11 +1,12 @@
 """Finish the baked project: keep the files the answers call for, and write `.env`.
 
-- Files that come in one version per answer (`db_async.py`, `db_sync.py`) are
-  reduced to the chosen one, under the plain name (`db.py`).
+- A file that comes in one version per answer (`compose_postgresql.yaml`, ...) is
+  replaced by the chosen version under its plain name (`compose.yaml`).
 - Files that an answer switches off (Dockerfile, workflow) are removed.
-- `.env` is written from `.env.example` with a freshly generated SECRET_KEY: the
-  only random value in the project, and git-ignored.
+- `.env` is written from `.env.example` with fresh random secrets: the only random
+  values in the project, and git-ignored.
 
+Both tables name every path they touch: a file they do not name is never removed.
 Standard library only, no network, and safe to run twice.
 """
 
@@ -18,30 +19,39 @@ from pathlib import Path
 # Rendered by cookiecutter. A raw JSON string keeps this file valid Python for any answer.
 ANSWERS_JSON = r"""{{ cookiecutter | tojson }}"""
 
-# Files kept in one version per answer to a prompt: "<stem>_<answer><suffix>"
-# becomes "<stem><suffix>" and the other versions go.
-VARIANTS = {
-    "src/{package_name}/db.py": "driver",
-    "migrations/env.py": "driver",
-    "tests/conftest.py": "driver",
-    "compose.yaml": "database",
+# {plain path: (prompt, {answer: the version of the file for that answer})}
+VERSIONS = {
+    "compose.yaml": (
+        "database",
+        {
+            "sqlite": "compose_sqlite.yaml",
+            "postgresql": "compose_postgresql.yaml",
+            "mysql": "compose_mysql.yaml",
+        },
+    ),
 }
-# Paths an answer makes unnecessary: {(prompt, answer): [paths]}.
+# {(prompt, answer): [paths that answer removes]}, after the versions are in place.
 REMOVED_WHEN = {
+    ("database", "postgresql"): ["src/{package_name}/sqlite.py"],
+    ("database", "mysql"): ["src/{package_name}/sqlite.py"],
     ("include_docker", False): ["Dockerfile", ".dockerignore", "compose.yaml"],
     ("include_github_actions", False): [".github"],
 }
+# The placeholder that .env.example carries where .env gets a secret.
+PLACEHOLDER = "change-me"
 
 
-def keep_variants(project: Path, answers: dict[str, object]) -> None:
-    """Keep the version of each variant file that matches the answers."""
-    for template, prompt in VARIANTS.items():
-        target = project / template.format(**answers)
-        chosen = target.with_name(f"{target.stem}_{answers[prompt]}{target.suffix}")
-        if chosen.exists():
-            chosen.replace(target)
-        for other in target.parent.glob(f"{target.stem}_*{target.suffix}"):
-            other.unlink()
+def keep_versions(project: Path, answers: dict[str, object]) -> None:
+    """Put the version of each file that the answers chose under its plain name; remove the others."""
+    for plain, (prompt, versions) in VERSIONS.items():
+        for answer, version in versions.items():
+            path = project / version.format(**answers)
+            if not path.exists():
+                continue  # run before: the chosen version has its plain name already
+            if answer == answers[prompt]:
+                path.replace(project / plain.format(**answers))
+            else:
+                path.unlink()
 
 
 def remove_unneeded(project: Path, answers: dict[str, object]) -> None:
@@ -50,7 +60,7 @@ def remove_unneeded(project: Path, answers: dict[str, object]) -> None:
         if answers[prompt] != answer:
             continue
         for name in paths:
-            path = project / name
+            path = project / name.format(**answers)
             if path.is_dir():
                 shutil.rmtree(path)
             elif path.exists():
@@ -58,12 +68,18 @@ def remove_unneeded(project: Path, answers: dict[str, object]) -> None:
 
 
 def write_env_file(project: Path) -> None:
-    """Write `.env` from `.env.example` with a new secret, unless it exists already."""
+    """Write `.env` from `.env.example` with new secrets, unless it exists already.
+
+    SECRET_KEY gets one secret; every other placeholder (the local database's
+    password, in its own line and in DATABASE_URL) gets another.
+    """
     env_file = project / ".env"
     if env_file.exists():
         return
     example = (project / ".env.example").read_text()
-    env_file.write_text(example.replace("SECRET_KEY=change-me", f"SECRET_KEY={secrets.token_urlsafe(48)}"))
+    secret_key = f"SECRET_KEY={secrets.token_urlsafe(48)}"
+    with_key = example.replace(f"SECRET_KEY={PLACEHOLDER}", secret_key)
+    env_file.write_text(with_key.replace(PLACEHOLDER, secrets.token_urlsafe(24)))
 
 
 def next_steps(answers: dict[str, object]) -> str:
@@ -80,7 +96,7 @@ def main() -> int:
     """Finish the project in the current directory, which cookiecutter just rendered."""
     answers = json.loads(ANSWERS_JSON)
     project = Path.cwd()
-    keep_variants(project, answers)
+    keep_versions(project, answers)
     remove_unneeded(project, answers)
     write_env_file(project)
     # On stderr: cruft re-runs this hook for its diffs, whose output is stdout.

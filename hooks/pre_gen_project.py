@@ -10,6 +10,7 @@ import json
 import keyword
 import re
 import sys
+import unicodedata
 
 # Rendered by cookiecutter. A raw JSON string keeps this file valid Python for
 # any answer, quotes and backslashes included.
@@ -20,6 +21,10 @@ PACKAGE = re.compile(r"[a-z][a-z0-9_]*")
 EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[A-Za-z]{2,}")
 # Characters that would break the TOML, YAML and Python strings they are baked into.
 UNSAFE_TEXT = re.compile(r'["\\\x00-\x1f\x7f]')
+# The longest answers that still fit every line they are baked into (100 columns in Python), and
+# the names of the Kubernetes objects and databases made from the slug and package name.
+MAX_COLUMNS = {"project_name": 64, "description": 80}
+MAX_NAME_LENGTH = 40
 # Top-level modules of the project's dependencies and layout: a package of the
 # same name would shadow them.
 TAKEN_NAMES = frozenset(
@@ -34,40 +39,74 @@ TAKEN_NAMES = frozenset(
 FLAGS = ("include_docker", "include_github_actions")
 
 
+def columns(text: str) -> int:
+    """How wide the text is in an editor, and to ruff: East Asian wide characters take two columns."""
+    return sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in text)
+
+
 def problems(answers: dict[str, object]) -> list[str]:
     """Return one line per bad answer, naming the field and what it accepts."""
-    found = []
-    slug = str(answers["project_slug"])
-    if not SLUG.fullmatch(slug):
-        found.append(
-            f"project_slug {slug!r}: use lower-case letters, digits and single hyphens, "
-            "starting with a letter (e.g. my-service)"
-        )
-    package = str(answers["package_name"])
-    if not PACKAGE.fullmatch(package):
-        found.append(
-            f"package_name {package!r}: use lower-case letters, digits and underscores, "
-            "starting with a letter (e.g. my_service)"
-        )
-    elif keyword.iskeyword(package) or keyword.issoftkeyword(package):
-        found.append(f"package_name {package!r} is a Python keyword; choose another name")
-    elif package in sys.stdlib_module_names or package in TAKEN_NAMES:
-        found.append(
-            f"package_name {package!r} would shadow the module of the same name; choose another name"
-        )
-    for field in ("project_name", "description", "author_name"):
-        text = str(answers[field])
-        if not text.strip():
-            found.append(f"{field}: must not be empty")
-        elif UNSAFE_TEXT.search(text):
-            found.append(f"{field} {text!r}: must not contain double quotes, backslashes or line breaks")
+    found = [
+        text_problem(field, str(answers[field])) for field in ("project_name", "description", "author_name")
+    ]
+    slug, package = str(answers["project_slug"]), str(answers["package_name"])
+    # A slug made from a refused name, and a package made from a refused slug, repeat
+    # the same mistake: it is reported once, for the field it comes from.
+    if slug or found[0] is None:
+        found.append(slug_problem(slug))
+    if package != slug.replace("-", "_") or slug_problem(slug) is None:
+        found.append(package_problem(package))
     email = str(answers["author_email"])
     if not EMAIL.fullmatch(email):
         found.append(f"author_email {email!r}: expected an address such as you@example.com")
-    for field in FLAGS:
-        if not isinstance(answers[field], bool):
-            found.append(f"{field} {answers[field]!r}: answer yes or no")
-    return found
+    found += [
+        f"{field} {answers[field]!r}: answer yes or no"
+        for field in FLAGS
+        if not isinstance(answers[field], bool)
+    ]
+    return [problem for problem in found if problem]
+
+
+def slug_problem(slug: str) -> str | None:
+    """What is wrong with the project slug, or None."""
+    if not SLUG.fullmatch(slug):
+        return (
+            f"project_slug {slug!r}: use lower-case letters, digits and single hyphens, "
+            "starting with a letter (e.g. my-service)"
+        )
+    if len(slug) > MAX_NAME_LENGTH:
+        return f"project_slug {slug!r}: at most {MAX_NAME_LENGTH} characters, not {len(slug)}"
+    return None
+
+
+def package_problem(package: str) -> str | None:
+    """What is wrong with the package name, or None."""
+    if not PACKAGE.fullmatch(package):
+        return (
+            f"package_name {package!r}: use lower-case letters, digits and underscores, "
+            "starting with a letter (e.g. my_service)"
+        )
+    if len(package) > MAX_NAME_LENGTH:
+        return f"package_name {package!r}: at most {MAX_NAME_LENGTH} characters, not {len(package)}"
+    if keyword.iskeyword(package) or keyword.issoftkeyword(package):
+        return f"package_name {package!r} is a Python keyword; choose another name"
+    if package in sys.stdlib_module_names or package in TAKEN_NAMES:
+        return f"package_name {package!r} would shadow the module of the same name; choose another name"
+    return None
+
+
+def text_problem(field: str, text: str) -> str | None:
+    """What is wrong with a free-text answer, or None."""
+    if not text.strip():
+        return f"{field}: must not be empty"
+    if UNSAFE_TEXT.search(text):
+        return f"{field} {text!r}: must not contain double quotes, backslashes or line breaks"
+    if field == "project_name" and not any(char.isalnum() for char in text):
+        return f"{field} {text!r}: must contain a letter or a digit (the slug is made from them)"
+    limit = MAX_COLUMNS.get(field)
+    if limit is not None and columns(text) > limit:
+        return f"{field}: at most {limit} characters (wide ones such as 字 count as two), not {columns(text)}"
+    return None
 
 
 def main() -> int:

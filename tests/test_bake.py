@@ -52,9 +52,11 @@ EVERY_PROJECT = {
     "src/{package}/api/routes/health.py",
     "src/{package}/api/routes/items.py",
     "src/{package}/api/routes/users.py",
+    "src/{package}/base.py",
     "src/{package}/column_types.py",
     "src/{package}/crud.py",
     "src/{package}/db.py",
+    "src/{package}/enums.py",
     "src/{package}/integrity.py",
     "src/{package}/logs.py",
     "src/{package}/main.py",
@@ -71,6 +73,7 @@ EVERY_PROJECT = {
     "tests/test_settings.py",
     "tests/test_users.py",
 }
+WITH_SQLITE = {"src/{package}/sqlite.py"}
 WITH_DOCKER = {".dockerignore", "Dockerfile", "compose.yaml"}
 WITH_GITHUB_ACTIONS = {".github/workflows/ci.yml"}
 
@@ -78,6 +81,8 @@ WITH_GITHUB_ACTIONS = {".github/workflows/ci.yml"}
 def expected_files(combination: Combination, package: str) -> set[str]:
     """The exact set of files a project baked from these answers holds."""
     files = set(EVERY_PROJECT)
+    if combination.database == "sqlite":
+        files |= WITH_SQLITE
     if combination.include_docker:
         files |= WITH_DOCKER
     if combination.include_github_actions:
@@ -99,8 +104,11 @@ def project_files(project: Path) -> set[str]:
 
 @parametrize_combinations()
 def test_bakes_into_a_directory_named_after_the_slug(baked: Baked) -> None:
-    assert baked.path.name == "my-service"
-    assert baked.package == "my_service"
+    names = baked.combination.expected_names
+
+    assert baked.path.name == names.slug
+    assert baked.package == names.package
+    assert (baked.path / "src" / names.package / "main.py").is_file()
 
 
 @parametrize_combinations()
@@ -200,7 +208,7 @@ def test_pyproject_declares_the_answers(baked: Baked) -> None:
     combination = baked.combination
     pyproject = tomllib.loads((baked.path / "pyproject.toml").read_text())
 
-    assert pyproject["project"]["name"] == "my-service"
+    assert pyproject["project"]["name"] == combination.expected_names.slug
     # The code runs on every version offered: the project admits the oldest.
     oldest = min(PROMPTS["python_version"], key=lambda v: tuple(map(int, v.split("."))))
     assert pyproject["project"]["requires-python"] == f">={oldest}"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import re
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -58,6 +59,13 @@ def test_good_answers_have_no_problems() -> None:
         ("package_name", "migrations"),
         ("description", "two\nlines"),
         ("author_name", "   "),
+        ("project_name", ""),
+        ("project_name", "!!!"),
+        ("project_name", "x" * 65),
+        ("project_name", "字" * 33),
+        ("description", "x" * 81),
+        ("project_slug", "a" * 41),
+        ("package_name", "a" * 41),
         ("author_email", "ada@example"),
         ("include_docker", "yes"),
     ],
@@ -78,14 +86,11 @@ def test_every_bad_answer_is_reported_at_once() -> None:
 def make_unfinished_project(root: Path) -> Path:
     """A directory shaped like a freshly rendered project, before the post-gen hook."""
     for name in (
-        "src/my_service/db_async.py",
-        "src/my_service/db_sync.py",
-        "migrations/env_async.py",
-        "migrations/env_sync.py",
-        "tests/conftest_async.py",
-        "tests/conftest_sync.py",
+        "src/my_service/db.py",
+        "src/my_service/sqlite.py",
         "compose_sqlite.yaml",
         "compose_postgresql.yaml",
+        "compose_mysql.yaml",
         "Dockerfile",
         ".dockerignore",
         ".github/workflows/ci.yml",
@@ -93,28 +98,27 @@ def make_unfinished_project(root: Path) -> Path:
         path = root / name
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(name)
-    (root / ".env.example").write_text("DATABASE_URL=sqlite:///x.db\nSECRET_KEY=change-me\n")
+    (root / ".env.example").write_text(
+        "DATABASE_URL=postgresql://postgres:change-me@localhost/db\nPOSTGRES_PASSWORD=change-me\n"
+        "SECRET_KEY=change-me\n"
+    )
     return root
 
 
 def finish(project: Path, answers: dict[str, Any]) -> None:
-    post_gen.keep_variants(project, answers)
+    post_gen.keep_versions(project, answers)
     post_gen.remove_unneeded(project, answers)
     post_gen.write_env_file(project)
 
 
-def test_post_gen_keeps_the_chosen_variants_under_their_plain_names(tmp_path: Path) -> None:
+def test_post_gen_puts_the_chosen_version_under_its_plain_name(tmp_path: Path) -> None:
     project = make_unfinished_project(tmp_path)
 
-    finish(project, {**GOOD, "driver": "sync", "database": "postgresql"})
+    finish(project, {**GOOD, "database": "postgresql"})
 
-    assert (project / "src/my_service/db.py").read_text() == "src/my_service/db_sync.py"
-    assert (project / "migrations/env.py").read_text() == "migrations/env_sync.py"
-    assert (project / "tests/conftest.py").read_text() == "tests/conftest_sync.py"
     assert (project / "compose.yaml").read_text() == "compose_postgresql.yaml"
-    assert not list(project.rglob("*_async.py"))
-    assert not list(project.rglob("*_sync.py"))
     assert not list(project.glob("compose_*.yaml"))
+    assert not (project / "src/my_service/sqlite.py").exists()
 
 
 def test_post_gen_removes_what_the_answers_switch_off(tmp_path: Path) -> None:
@@ -124,9 +128,33 @@ def test_post_gen_removes_what_the_answers_switch_off(tmp_path: Path) -> None:
 
     for name in ("Dockerfile", ".dockerignore", "compose.yaml", ".github"):
         assert not (project / name).exists(), name
+    assert (project / "src/my_service/sqlite.py").exists()
 
 
-def test_post_gen_writes_env_with_a_fresh_secret_and_keeps_it_when_run_again(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    "name",
+    ["src/my_service/db_utils.py", "compose_override.yaml", "compose_sqlite_extra.yaml", "Dockerfile.dev"],
+)
+def test_post_gen_leaves_a_file_its_tables_do_not_name(tmp_path: Path, name: str) -> None:
+    # A fork of the template may add files next to the variants: they must survive.
+    project = make_unfinished_project(tmp_path)
+    (project / name).write_text("mine")
+
+    finish(project, {**GOOD, "database": "mysql", "include_docker": False})
+
+    assert (project / name).read_text() == "mine"
+
+
+def test_post_gen_tables_name_only_files_the_template_has() -> None:
+    rendered = TEMPLATE / "{{cookiecutter.__project_dir}}"
+    named = {version for _prompt, versions in post_gen.VERSIONS.values() for version in versions.values()}
+    named |= {path for paths in post_gen.REMOVED_WHEN.values() for path in paths} - set(post_gen.VERSIONS)
+    for name in sorted(named):
+        template_path = rendered / name.replace("{package_name}", "{{cookiecutter.package_name}}")
+        assert template_path.exists(), f"the hook names {name}, which the template does not have"
+
+
+def test_post_gen_writes_env_with_fresh_secrets_and_keeps_it_when_run_again(tmp_path: Path) -> None:
     project = make_unfinished_project(tmp_path)
 
     finish(project, GOOD)
@@ -134,7 +162,13 @@ def test_post_gen_writes_env_with_a_fresh_secret_and_keeps_it_when_run_again(tmp
     snapshot = {path: path.read_bytes() for path in project.rglob("*") if path.is_file()}
     finish(project, GOOD)
 
-    secret = first.split("SECRET_KEY=")[1].strip()
-    assert secret != "change-me"
-    assert len(secret) >= 32
+    assert "change-me" not in first
+    secret = re.search(r"^SECRET_KEY=(.+)$", first, re.MULTILINE)
+    password = re.search(r"^POSTGRES_PASSWORD=(.+)$", first, re.MULTILINE)
+    assert secret
+    assert password
+    assert len(secret.group(1)) >= 32
+    assert password.group(1) != secret.group(1)
+    # The database's password is the same in the server's setting and in the URL.
+    assert f"postgres:{password.group(1)}@localhost" in first
     assert {path: path.read_bytes() for path in project.rglob("*") if path.is_file()} == snapshot

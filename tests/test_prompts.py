@@ -30,17 +30,20 @@ def bake_with(output: Path, *answers: str) -> subprocess.CompletedProcess[str]:
     )  # fmt: skip
 
 
-BAD_ANSWERS = [
-    # (answer, text the message must contain)
+# (answer, the one line the hook prints for it, after "Error: ")
+REFUSED_BY_THE_HOOK = [
     ("project_slug=my service", "project_slug 'my service'"),
     ("project_slug=MyService", "project_slug 'MyService'"),
     ("project_slug=1service", "project_slug '1service'"),
     ("project_slug=my--service", "project_slug 'my--service'"),
     ("project_slug=my_service", "project_slug 'my_service'"),
+    ("project_slug=", "project_slug '': use lower-case letters"),
+    ("project_slug=" + "a" * 41, "project_slug '" + "a" * 41 + "': at most 40 characters"),
     ("package_name=my service", "package_name 'my service'"),
     ("package_name=MyService", "package_name 'MyService'"),
     ("package_name=1service", "package_name '1service'"),
     ("package_name=", "package_name ''"),
+    ("package_name=" + "a" * 41, "package_name '" + "a" * 41 + "': at most 40 characters"),
     ("package_name=class", "package_name 'class' is a Python keyword"),
     ("package_name=match", "package_name 'match' is a Python keyword"),
     ("package_name=json", "package_name 'json' would shadow"),
@@ -54,10 +57,19 @@ BAD_ANSWERS = [
     ("author_email=ada@localhost", "author_email 'ada@localhost'"),
     ("author_email=ada lovelace@example.com", "author_email 'ada lovelace@example.com'"),
     ("author_email=", "author_email ''"),
-    ('description=Says "hi"', "description"),
+    ('description=Says "hi"', "description 'Says \"hi\"': must not contain double quotes"),
+    ("description=" + "x" * 81, "description: at most 80 characters"),
     ("author_name=", "author_name: must not be empty"),
-    ("project_name=Back\\slash", "project_name"),
-    # Choices and yes/no answers are checked by cookiecutter itself.
+    ("project_name=Back\\slash", "project_name 'Back\\\\slash': must not contain"),
+    # An empty name, or one without a letter or digit, makes an empty slug: it is the name's error.
+    ("project_name=", "project_name: must not be empty"),
+    ("project_name=   ", "project_name: must not be empty"),
+    ("project_name=!!!", "project_name '!!!': must contain a letter or a digit"),
+    ("project_name=" + "x" * 65, "project_name: at most 64 characters"),
+    ("project_name=" + "名" * 33, "project_name: at most 64 characters (wide ones such as 字 count as two)"),
+]
+# Choices and yes/no answers are checked by cookiecutter itself, in its own words.
+REFUSED_BY_COOKIECUTTER = [
     ("database=oracle", "oracle provided for choice variable database, but the choices are"),
     ("driver=threads", "threads provided for choice variable driver"),
     ("python_version=2.7", "2.7 provided for choice variable python_version"),
@@ -68,8 +80,31 @@ BAD_ANSWERS = [
 ]
 
 
-@pytest.mark.parametrize(("answer", "message"), BAD_ANSWERS, ids=[answer for answer, _ in BAD_ANSWERS])
-def test_bad_answer_is_refused_naming_the_field_and_leaves_nothing(
+def refused_lines(result: subprocess.CompletedProcess[str]) -> list[str]:
+    """The hook's lines, each naming a refused field."""
+    return [line.removeprefix("Error: ") for line in result.stderr.splitlines() if line.startswith("Error: ")]
+
+
+@pytest.mark.parametrize(("answer", "message"), REFUSED_BY_THE_HOOK, ids=[a for a, _ in REFUSED_BY_THE_HOOK])
+def test_bad_answer_is_refused_in_one_line_naming_the_field_and_leaves_nothing(
+    tmp_path: Path, answer: str, message: str
+) -> None:
+    output = tmp_path / "out"
+    output.mkdir()
+
+    result = bake_with(output, answer)
+
+    assert result.returncode != 0
+    # Exactly one line: a slug made from a refused name is not refused again.
+    [line] = refused_lines(result)
+    assert line.startswith(message), line
+    assert list(output.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    ("answer", "message"), REFUSED_BY_COOKIECUTTER, ids=[a for a, _ in REFUSED_BY_COOKIECUTTER]
+)
+def test_bad_choice_is_refused_naming_the_field_and_leaves_nothing(
     tmp_path: Path, answer: str, message: str
 ) -> None:
     output = tmp_path / "out"
@@ -79,17 +114,6 @@ def test_bad_answer_is_refused_naming_the_field_and_leaves_nothing(
 
     assert result.returncode != 0
     assert message in result.stdout + result.stderr
-    assert list(output.iterdir()) == []
-
-
-def test_an_empty_slug_is_refused_and_leaves_nothing(tmp_path: Path) -> None:
-    # Cookiecutter itself stops before the hooks: the project directory would be the output directory.
-    output = tmp_path / "out"
-    output.mkdir()
-
-    result = bake_with(output, "project_name=")
-
-    assert result.returncode != 0
     assert list(output.iterdir()) == []
 
 
@@ -110,7 +134,7 @@ def test_non_ascii_project_name_bakes_with_a_clean_slug(
     assert result.returncode == 0, result.stderr
     project = tmp_path / slug
     assert (project / "src" / package / "main.py").is_file()
-    assert f'title="{project_name}"' in (project / "src" / package / "main.py").read_text()
+    assert f'TITLE = "{project_name}"' in (project / "src" / package / "main.py").read_text()
 
 
 def test_yes_and_no_answers_switch_the_optional_files(tmp_path: Path) -> None:

@@ -21,7 +21,7 @@ pytestmark = pytest.mark.xdist_group("updates")
 
 PROMPTS = json.loads((TEMPLATE / "cookiecutter.json").read_text())
 # What a template is to cookiecutter and cruft; the rest of the repository is the suite's.
-TEMPLATE_PARTS = ("cookiecutter.json", "hooks", "{{cookiecutter.project_slug}}")
+TEMPLATE_PARTS = ("cookiecutter.json", "hooks", "templates", "{{cookiecutter.__project_dir}}")
 # Every prompt answered, none with its default, but the two derived from the name (DERIVED).
 ANSWERS = {
     "project_name": "Billing API",
@@ -213,7 +213,7 @@ def story(tmp_path_factory: pytest.TempPathFactory, env: dict[str, str]) -> Cruf
     diff_changed = cruft("diff", "--exit-code", cwd=project, env=env)
 
     # The template moves on, in files the team did not touch.
-    rendered = template / "{{cookiecutter.project_slug}}"
+    rendered = template / "{{cookiecutter.__project_dir}}"
     insert_second_line(rendered / "Makefile", TEMPLATE_CHANGE)
     append_line(rendered / "migrations/versions/0001_initial_schema.py", MIGRATION_CHANGE)
     commit_b = commit_all(template, "Template, commit B", env)

@@ -1,0 +1,85 @@
+{% from "driver.jinja" import async, await with context %}
+"""Users: create, list, read, update and delete."""
+
+from typing import Annotated
+
+from fastapi import APIRouter
+from fastapi import Depends
+from fastapi import HTTPException
+from fastapi import Path
+from fastapi import status
+from pydantic import MISSING
+
+from ... import crud
+from ...models import User
+from ...schemas import MAX_ID
+from ...schemas import UserCreate
+from ...schemas import UserRead
+from ...schemas import UserUpdate
+from ..deps import Limit
+from ..deps import Offset
+from ..deps import PasswordsDep
+from ..deps import SessionDep
+from ..errors import EMAIL_TAKEN
+from ..errors import TITLE_TAKEN
+from ..errors import UNAVAILABLE
+from ..errors import UNREADABLE_BODY
+from ..errors import Responses
+
+router = APIRouter(prefix="/users", tags=["users"], responses=UNAVAILABLE)
+
+NOT_FOUND: Responses = {404: {"description": "No user has this id."}}
+
+
+{{ async }}def _user_or_404(user_id: Annotated[int, Path(ge=1, le=MAX_ID)], session: SessionDep) -> User:
+    user = {{ await }}crud.get_user(session, user_id=user_id)
+    if user is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, detail=f"User {user_id} not found.")
+    return user
+
+
+UserDep = Annotated[User, Depends(_user_or_404)]
+
+
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    responses=EMAIL_TAKEN | TITLE_TAKEN | UNREADABLE_BODY,
+)
+{{ async }}def create_user(data: UserCreate, session: SessionDep, passwords: PasswordsDep) -> UserRead:
+    """Create a user, with any first items, in one transaction."""
+    # Hashed before the first query: a sign-up waiting its turn to hash holds no connection.
+    hashed_password = {{ await }}passwords.hash(data.password.get_secret_value())
+    user = {{ await }}crud.create_user(session, data=data, hashed_password=hashed_password)
+    return UserRead.model_validate(user)
+
+
+@router.get("")
+{{ async }}def list_users(session: SessionDep, limit: Limit = 50, offset: Offset = 0) -> list[UserRead]:
+    """List users, oldest first."""
+    users = {{ await }}crud.list_users(session, limit=limit, offset=offset)
+    return [UserRead.model_validate(user) for user in users]
+
+
+@router.get("/{user_id}", responses=NOT_FOUND)
+{{ async }}def read_user(user: UserDep) -> UserRead:
+    """Read one user."""
+    return UserRead.model_validate(user)
+
+
+@router.patch("/{user_id}", responses=NOT_FOUND | EMAIL_TAKEN | UNREADABLE_BODY)
+{{ async }}def update_user(
+    user: UserDep, data: UserUpdate, session: SessionDep, passwords: PasswordsDep
+) -> UserRead:
+    """Change some of a user's fields."""
+    hashed_password = None
+    if data.password is not MISSING:
+        hashed_password = {{ await }}passwords.hash(data.password.get_secret_value())
+    {{ await }}crud.update_user(session, user=user, data=data, hashed_password=hashed_password)
+    return UserRead.model_validate(user)
+
+
+@router.delete("/{user_id}", status_code=status.HTTP_204_NO_CONTENT, responses=NOT_FOUND)
+{{ async }}def delete_user(user: UserDep, session: SessionDep) -> None:
+    """Delete a user and the user's items."""
+    {{ await }}crud.delete_user(session, user=user)

@@ -1,0 +1,162 @@
+{% from "driver.jinja" import async, await, Client, Connection, Engine, Iterator, Session with context %}
+"""Fixtures: the test database migrated once, a rolled-back transaction per test, an HTTP client."""
+
+import os
+{% if cookiecutter.driver == "async" %}
+from collections.abc import AsyncIterator
+{% endif %}
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from alembic import command
+from alembic.config import Config
+from fastapi import FastAPI
+{% if cookiecutter.driver == "async" %}
+from httpx2 import ASGITransport
+from httpx2 import AsyncClient
+{% else %}
+from fastapi.testclient import TestClient
+{% endif %}
+{% if cookiecutter.database != "sqlite" %}
+from sqlalchemy import make_url
+{% endif %}
+{% if cookiecutter.driver == "async" %}
+from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncSession
+{% else %}
+from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
+{% endif %}
+
+from {{ cookiecutter.package_name }}.api.deps import get_session
+from {{ cookiecutter.package_name }}.db import connect
+from {{ cookiecutter.package_name }}.main import create_app
+from {{ cookiecutter.package_name }}.settings import URL_SCHEME
+{% if cookiecutter.database != "sqlite" %}
+from {{ cookiecutter.package_name }}.settings import DatabaseSettings
+{% endif %}
+from {{ cookiecutter.package_name }}.settings import Settings
+
+ALEMBIC_INI = Path(__file__).parents[1] / "alembic.ini"
+{% if cookiecutter.database == "sqlite" %}
+# A database file in a directory that does not exist cannot be opened.
+UNREACHABLE_DATABASE_URL = f"{URL_SCHEME}:////nonexistent/test.db"
+
+
+def database_url_for_tests(scratch: Path) -> str:
+    """TEST_DATABASE_URL, or a new database file in a scratch directory."""
+    return os.environ.get("TEST_DATABASE_URL") or f"{URL_SCHEME}:///{scratch / 'test.db'}"
+{% else %}
+# Nothing listens on port 1 of the loopback interface.
+UNREACHABLE_DATABASE_URL = f"{URL_SCHEME}://nobody@127.0.0.1:1/nowhere"
+
+
+def database_url_for_tests(_scratch: Path) -> str:
+    """TEST_DATABASE_URL, or DATABASE_URL's database with `_test` appended (same server)."""
+    given = os.environ.get("TEST_DATABASE_URL")
+    if given:
+        return given
+    url = make_url(DatabaseSettings().database_url)
+    return url.set(database=f"{url.database}_test").render_as_string(hide_password=False)
+{% endif %}
+
+
+@pytest.fixture(scope="session")
+def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    """The service's settings for the tests: the test database, and cheap (still argon2) hashes."""
+    return Settings(
+        _env_file=None,
+        environment="development",
+        database_url=database_url_for_tests(tmp_path_factory.mktemp("database")),
+        password_hash_memory_kib=1024,
+        password_hash_time_cost=1,
+    )
+
+
+@pytest.fixture(scope="session")
+def alembic_config(settings: Settings) -> Config:
+    """Alembic's configuration, pointed at the test database."""
+    config = Config(ALEMBIC_INI)
+    config.attributes["database_url"] = settings.database_url
+    return config
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _migrated_database(alembic_config: Config) -> Iterator[None]:
+    # The schema comes from the migrations, exactly as in production.
+    command.upgrade(alembic_config, "head")
+    yield
+    command.downgrade(alembic_config, "base")
+
+
+@pytest.fixture(scope="session")
+{{ async }}def engine(settings: Settings) -> {{ Iterator }}[{{ Engine }}]:
+    """An engine on the test database, for the tests' own transactions."""
+    database = connect(settings)
+    yield database.engine
+    {{ await }}database.engine.dispose()
+
+
+@pytest.fixture
+{{ async }}def connection(engine: {{ Engine }}) -> {{ Iterator }}[{{ Connection }}]:
+    """A connection in a transaction that is rolled back after the test."""
+    {{ async }}with engine.connect() as connection:
+        transaction = {{ await }}connection.begin()
+        yield connection
+        {{ await }}transaction.rollback()
+
+
+@pytest.fixture
+{{ async }}def client(settings: Settings, connection: {{ Connection }}) -> {{ Iterator }}[{{ Client }}]:
+    """An HTTP client for the app, whose requests run in savepoints of the test's transaction."""
+
+    {{ async }}def session_in_savepoint() -> {{ Iterator }}[{{ Session }}]:
+        # Like the app's own session: one per request, committed (here: the
+        # savepoint released) on success, rolled back on error.
+        {{ async }}with (
+            {{ Session }}(
+                bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False
+            ) as session,
+            session.begin(),
+        ):
+            yield session
+
+    app = create_app(settings)
+    app.dependency_overrides[get_session] = session_in_savepoint
+    {{ async }}with _client_of(app) as client:
+        yield client
+
+
+@pytest.fixture
+{{ async }}def unreachable_client(settings: Settings) -> {{ Iterator }}[{{ Client }}]:
+    """An HTTP client for an app whose database cannot be reached."""
+    app = create_app(settings.model_copy(update={"database_url": UNREACHABLE_DATABASE_URL}))
+    {{ async }}with _client_of(app) as client:
+        yield client
+
+
+def _client_of(app: FastAPI) -> {{ Client }}:
+{% if cookiecutter.driver == "async" %}
+    return AsyncClient(transport=ASGITransport(app=app), base_url="http://test")
+{% else %}
+    return TestClient(app)
+{% endif %}
+
+
+@pytest.fixture
+{{ async }}def user(client: {{ Client }}) -> dict[str, Any]:
+    """A user created through the API, as the API returned it."""
+    response = {{ await }}client.post(
+        "/api/v1/users",
+        json={
+            "email": "ada@example.com",
+            "full_name": "Ada Lovelace",
+            "password": "analytical-engine",
+        },
+    )
+    assert response.status_code == 201, response.text
+    return dict(response.json())

@@ -1,0 +1,41 @@
+{% from "driver.jinja" import async, await, Client with context %}
+"""Health checks: the service alone, and the service with its database."""
+
+{% if cookiecutter.driver == "async" %}
+from httpx2 import AsyncClient
+{% else %}
+from fastapi.testclient import TestClient
+{% endif %}
+
+
+{{ async }}def test_health_returns_ok(client: {{ Client }}) -> None:
+    response = {{ await }}client.get("/health")
+
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok"}
+
+
+{{ async }}def test_health_db_returns_ok_when_the_database_answers(client: {{ Client }}) -> None:
+    response = {{ await }}client.get("/health/db")
+
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok"}
+
+
+{{ async }}def test_health_db_returns_503_when_the_database_is_unreachable(
+    unreachable_client: {{ Client }},
+) -> None:
+    response = {{ await }}unreachable_client.get("/health/db")
+
+    assert response.status_code == 503
+    assert response.headers["retry-after"] == "5"
+    # The answer says what is wrong, and nothing of how the database is reached.
+    assert response.json() == {"detail": "The database is unavailable; try again shortly."}
+
+
+{{ async }}def test_health_stays_ok_when_the_database_is_unreachable(
+    unreachable_client: {{ Client }},
+) -> None:
+    response = {{ await }}unreachable_client.get("/health")
+
+    assert response.status_code == 200

@@ -1,0 +1,233 @@
+{% from "driver.jinja" import async, await, Client, Connection with context %}
+"""The users API: create, list, read, update, delete, and the client mistakes around them."""
+
+from typing import Any
+
+import pytest
+{% if cookiecutter.driver == "async" %}
+from httpx2 import AsyncClient
+{% else %}
+from fastapi.testclient import TestClient
+{% endif %}
+from sqlalchemy import select
+{% if cookiecutter.driver == "async" %}
+from sqlalchemy.ext.asyncio import AsyncConnection
+{% else %}
+from sqlalchemy.engine import Connection
+{% endif %}
+
+from {{ cookiecutter.package_name }}.models import User
+from {{ cookiecutter.package_name }}.security import Passwords
+from {{ cookiecutter.package_name }}.settings import Settings
+
+USERS = "/api/v1/users"
+NEW_USER = {"email": "grace@example.com", "full_name": "Grace Hopper", "password": "cobol-1959"}
+
+
+{{ async }}def test_create_user_returns_201_and_never_the_password(client: {{ Client }}) -> None:
+    response = {{ await }}client.post(USERS, json=NEW_USER)
+
+    assert response.status_code == 201
+    body = response.json()
+    assert set(body) == {"id", "email", "full_name", "is_active", "created_at"}
+    assert body["email"] == "grace@example.com"
+    assert body["is_active"] is True
+    assert body["created_at"].endswith(("Z", "+00:00"))
+
+
+{{ async }}def test_create_user_keeps_any_unicode_in_the_name(client: {{ Client }}) -> None:
+    # Four-byte characters need utf8mb4 on MySQL; every database must round-trip them.
+    name = "Zoë Ångström 李小龍 🚀"
+
+    created = {{ await }}client.post(USERS, json={**NEW_USER, "full_name": name})
+    read = {{ await }}client.get(f"{USERS}/{created.json()['id']}")
+
+    assert created.status_code == 201
+    assert read.json()["full_name"] == name
+
+
+{{ async }}def test_create_user_stores_an_argon2_hash_of_the_password(
+    client: {{ Client }}, connection: {{ Connection }}, settings: Settings
+) -> None:
+    response = {{ await }}client.post(USERS, json=NEW_USER)
+
+    created = response.json()
+    rows = {{ await }}connection.execute(select(User.hashed_password).where(User.id == created["id"]))
+    hashed = rows.scalar_one()
+    assert hashed.startswith("$argon2id$")
+    assert {{ await }}Passwords(settings).verify("cobol-1959", hashed)
+    assert not {{ await }}Passwords(settings).verify("cobol-1960", hashed)
+
+
+{{ async }}def test_create_user_with_items_creates_them_for_the_user(client: {{ Client }}) -> None:
+    items = [{"title": "Notes"}, {"title": "Sketches", "status": "public"}]
+
+    response = {{ await }}client.post(USERS, json={**NEW_USER, "items": items})
+
+    assert response.status_code == 201
+    listed = {{ await }}client.get("/api/v1/items")
+    owned = [(i["title"], i["status"], i["owner_id"]) for i in listed.json()]
+    user_id = response.json()["id"]
+    assert owned == [("Notes", "private", user_id), ("Sketches", "public", user_id)]
+
+
+{{ async }}def test_create_user_failing_half_way_stores_nothing(client: {{ Client }}) -> None:
+    # The user is written first; the clashing item titles fail the second write.
+    items = [{"title": "Notes"}, {"title": "Notes"}]
+
+    response = {{ await }}client.post(USERS, json={**NEW_USER, "items": items})
+
+    assert response.status_code == 409
+    users = {{ await }}client.get(USERS)
+    assert users.json() == []
+    again = {{ await }}client.post(USERS, json=NEW_USER)
+    assert again.status_code == 201
+
+
+{{ async }}def test_create_user_with_taken_email_returns_409(
+    client: {{ Client }},
+    user: dict[str, Any],
+) -> None:
+    # E-mail addresses are compared without regard to case.
+    response = {{ await }}client.post(USERS, json={**NEW_USER, "email": "ADA@example.com"})
+
+    assert response.status_code == 409
+    # The answer does not echo the address.
+    assert response.json() == {"detail": "Another user has this e-mail address."}
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        pytest.param({**NEW_USER, "email": "not-an-address"}, id="bad-email"),
+        pytest.param({**NEW_USER, "password": "short"}, id="short-password"),
+        pytest.param({**NEW_USER, "password": "x" * 129}, id="long-password"),
+        pytest.param({**NEW_USER, "full_name": "   "}, id="blank-name"),
+        pytest.param({**NEW_USER, "full_name": "x" * 201}, id="long-name"),
+        pytest.param({**NEW_USER, "full_name": "nul\x00byte"}, id="nul-in-name"),
+        pytest.param({"email": "grace@example.com"}, id="missing-fields"),
+        pytest.param({**NEW_USER, "items": [{"title": ""}]}, id="bad-item"),
+        pytest.param({**NEW_USER, "items": [{"title": "x"}] * 101}, id="too-many-items"),
+    ],
+)
+{{ async }}def test_create_user_with_invalid_payload_returns_422(
+    client: {{ Client }}, payload: dict[str, Any]
+) -> None:
+    response = {{ await }}client.post(USERS, json=payload)
+
+    assert response.status_code == 422
+    # The answer names the problem, never the input: it may hold a password.
+    assert all("input" not in problem for problem in response.json()["detail"])
+
+
+@pytest.mark.parametrize(
+    ("password", "message"),
+    [
+        ("short", "String should have at least 8 characters"),
+        ("x" * 129, "String should have at most 128 characters"),
+    ],
+)
+{{ async }}def test_password_of_the_wrong_length_is_refused_in_characters(
+    client: {{ Client }}, password: str, message: str
+) -> None:
+    response = {{ await }}client.post(USERS, json={**NEW_USER, "password": password})
+
+    [problem] = response.json()["detail"]
+    assert problem["loc"] == ["body", "password"]
+    assert problem["msg"] == message
+
+
+{{ async }}def test_read_user_returns_the_user(client: {{ Client }}, user: dict[str, Any]) -> None:
+    response = {{ await }}client.get(f"{USERS}/{user['id']}")
+
+    assert response.status_code == 200
+    assert response.json() == user
+
+
+@pytest.mark.parametrize(("user_id", "status"), [(999_999, 404), (0, 422), (2**31, 422)])
+{{ async }}def test_read_user_that_cannot_exist_returns_404_or_422(
+    client: {{ Client }}, user_id: int, status: int
+) -> None:
+    response = {{ await }}client.get(f"{USERS}/{user_id}")
+
+    assert response.status_code == status
+
+
+{{ async }}def test_list_users_pages_oldest_first(client: {{ Client }}) -> None:
+    for number in range(3):
+        {{ await }}client.post(USERS, json={**NEW_USER, "email": f"user{number}@example.com"})
+
+    first_page = {{ await }}client.get(USERS, params={"limit": 2})
+    second_page = {{ await }}client.get(USERS, params={"limit": 2, "offset": 2})
+
+    assert [u["email"] for u in first_page.json()] == ["user0@example.com", "user1@example.com"]
+    assert [u["email"] for u in second_page.json()] == ["user2@example.com"]
+
+
+@pytest.mark.parametrize("params", [{"limit": 0}, {"limit": 101}, {"offset": -1}, {"limit": "x"}])
+{{ async }}def test_list_users_with_page_out_of_bounds_returns_422(
+    client: {{ Client }}, params: dict[str, Any]
+) -> None:
+    response = {{ await }}client.get(USERS, params=params)
+
+    assert response.status_code == 422
+
+
+{{ async }}def test_update_user_changes_only_the_fields_given(
+    client: {{ Client }}, user: dict[str, Any]
+) -> None:
+    response = {{ await }}client.patch(f"{USERS}/{user['id']}", json={"full_name": "Ada King"})
+
+    assert response.status_code == 200
+    assert response.json() == {**user, "full_name": "Ada King"}
+
+
+{{ async }}def test_update_user_password_stores_a_new_hash(
+    client: {{ Client }}, connection: {{ Connection }}, settings: Settings, user: dict[str, Any]
+) -> None:
+    {{ await }}client.patch(f"{USERS}/{user['id']}", json={"password": "difference-engine"})
+
+    rows = {{ await }}connection.execute(select(User.hashed_password).where(User.id == user["id"]))
+    assert {{ await }}Passwords(settings).verify("difference-engine", rows.scalar_one())
+
+
+{{ async }}def test_update_user_to_taken_email_returns_409(
+    client: {{ Client }},
+    user: dict[str, Any],
+) -> None:
+    other = {{ await }}client.post(USERS, json=NEW_USER)
+
+    response = {{ await }}client.patch(f"{USERS}/{other.json()['id']}", json={"email": user["email"]})
+
+    assert response.status_code == 409
+
+
+@pytest.mark.parametrize("payload", [{"full_name": None}, {"email": None}, {"is_active": "maybe"}])
+{{ async }}def test_update_user_with_invalid_field_returns_422(
+    client: {{ Client }}, user: dict[str, Any], payload: dict[str, Any]
+) -> None:
+    response = {{ await }}client.patch(f"{USERS}/{user['id']}", json=payload)
+
+    assert response.status_code == 422
+
+
+{{ async }}def test_update_missing_user_returns_404(client: {{ Client }}) -> None:
+    response = {{ await }}client.patch(f"{USERS}/999999", json={"full_name": "Nobody"})
+
+    assert response.status_code == 404
+
+
+{{ async }}def test_delete_user_returns_204_and_the_user_is_gone(
+    client: {{ Client }}, user: dict[str, Any]
+) -> None:
+    response = {{ await }}client.delete(f"{USERS}/{user['id']}")
+
+    assert response.status_code == 204
+    gone = {{ await }}client.get(f"{USERS}/{user['id']}")
+    assert gone.status_code == 404
+
+
+{{ async }}def test_delete_missing_user_returns_404(client: {{ Client }}) -> None:
+    response = {{ await }}client.delete(f"{USERS}/999999")
+
+    assert response.status_code == 404
