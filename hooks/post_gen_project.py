@@ -2,7 +2,7 @@
 
 - A file that comes in one version per answer (`compose_postgresql.yaml`, ...) is
   replaced by the chosen version under its plain name (`compose.yaml`).
-- Files that an answer switches off (Dockerfile, workflow) are removed.
+- Files that the answers do not call for (Dockerfile, the login route) are removed.
 - `.env` is written from `.env.example` with fresh random secrets: the only random
   values in the project, and git-ignored.
 
@@ -19,7 +19,10 @@ from pathlib import Path
 # Rendered by cookiecutter. A raw JSON string keeps this file valid Python for any answer.
 ANSWERS_JSON = r"""{{ cookiecutter | tojson }}"""
 
-# {plain path: (prompt, {answer: the version of the file for that answer})}
+PACKAGE = "src/{package_name}"
+# Files that come in one version per answer: {plain path: (prompt, {answer: version})}.
+# The chosen version takes the plain name; the others go. An answer without a version
+# gets no such file.
 VERSIONS = {
     "compose.yaml": (
         "database",
@@ -29,13 +32,67 @@ VERSIONS = {
             "mysql": "compose_mysql.yaml",
         },
     ),
+    f"{PACKAGE}/api/caller.py": (
+        "auth",
+        {"password": f"{PACKAGE}/api/caller_password.py", "oidc": f"{PACKAGE}/api/caller_oidc.py"},
+    ),
+    f"{PACKAGE}/api/routes/users.py": (
+        "auth",
+        {
+            "password": f"{PACKAGE}/api/routes/users_password.py",
+            "oidc": f"{PACKAGE}/api/routes/users_oidc.py",
+            "none": f"{PACKAGE}/api/routes/users_none.py",
+        },
+    ),
+    f"{PACKAGE}/api/routes/items.py": (
+        "auth",
+        {
+            "password": f"{PACKAGE}/api/routes/items_owned.py",
+            "oidc": f"{PACKAGE}/api/routes/items_owned.py",
+            "none": f"{PACKAGE}/api/routes/items_open.py",
+        },
+    ),
+    "tests/accounts.py": (
+        "auth",
+        {
+            "password": "tests/accounts_password.py",
+            "oidc": "tests/accounts_oidc.py",
+            "none": "tests/accounts_none.py",
+        },
+    ),
+    "tests/test_users.py": (
+        "auth",
+        {
+            "password": "tests/test_users_password.py",
+            "oidc": "tests/test_users_oidc.py",
+            "none": "tests/test_users_none.py",
+        },
+    ),
+    "tests/test_items.py": (
+        "auth",
+        {
+            "password": "tests/test_items_owned.py",
+            "oidc": "tests/test_items_owned.py",
+            "none": "tests/test_items_open.py",
+        },
+    ),
 }
-# {(prompt, answer): [paths that answer removes]}, after the versions are in place.
-REMOVED_WHEN = {
-    ("database", "postgresql"): ["src/{package_name}/sqlite.py"],
-    ("database", "mysql"): ["src/{package_name}/sqlite.py"],
-    ("include_docker", False): ["Dockerfile", ".dockerignore", "compose.yaml"],
-    ("include_github_actions", False): [".github"],
+# Files that only some answers call for: {path: (prompt, the answers that keep it)}.
+KEPT_ONLY_FOR = {
+    f"{PACKAGE}/sqlite.py": ("database", {"sqlite"}),
+    f"{PACKAGE}/__main__.py": ("auth", {"password"}),
+    f"{PACKAGE}/api/routes/auth.py": ("auth", {"password"}),
+    f"{PACKAGE}/passwords.py": ("auth", {"password"}),
+    f"{PACKAGE}/tokens.py": ("auth", {"password"}),
+    "tests/test_auth.py": ("auth", {"password"}),
+    "tests/test_cli.py": ("auth", {"password"}),
+    "tests/test_passwords.py": ("auth", {"password"}),
+    f"{PACKAGE}/oidc.py": ("auth", {"oidc"}),
+    "tests/test_oidc.py": ("auth", {"oidc"}),
+    "Dockerfile": ("include_docker", {True}),
+    ".dockerignore": ("include_docker", {True}),
+    "compose.yaml": ("include_docker", {True}),
+    ".github": ("include_github_actions", {True}),
 }
 # The placeholder that .env.example carries where .env gets a secret.
 PLACEHOLDER = "change-me"
@@ -44,27 +101,27 @@ PLACEHOLDER = "change-me"
 def keep_versions(project: Path, answers: dict[str, object]) -> None:
     """Put the version of each file that the answers chose under its plain name; remove the others."""
     for plain, (prompt, versions) in VERSIONS.items():
-        for answer, version in versions.items():
+        chosen = versions.get(str(answers[prompt]))
+        for version in sorted(set(versions.values())):
             path = project / version.format(**answers)
             if not path.exists():
                 continue  # run before: the chosen version has its plain name already
-            if answer == answers[prompt]:
+            if version == chosen:
                 path.replace(project / plain.format(**answers))
             else:
                 path.unlink()
 
 
 def remove_unneeded(project: Path, answers: dict[str, object]) -> None:
-    """Remove the files that the answers switched off."""
-    for (prompt, answer), paths in REMOVED_WHEN.items():
-        if answers[prompt] != answer:
+    """Remove the files that the answers do not call for."""
+    for name, (prompt, keeping) in KEPT_ONLY_FOR.items():
+        if answers[prompt] in keeping:
             continue
-        for name in paths:
-            path = project / name.format(**answers)
-            if path.is_dir():
-                shutil.rmtree(path)
-            elif path.exists():
-                path.unlink()
+        path = project / name.format(**answers)
+        if path.is_dir():
+            shutil.rmtree(path)
+        elif path.exists():
+            path.unlink()
 
 
 def write_env_file(project: Path) -> None:

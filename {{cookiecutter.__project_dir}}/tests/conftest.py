@@ -1,11 +1,16 @@
-{% from "driver.jinja" import async, await, Client, Connection, Engine, Iterator, Session with context %}
-"""Fixtures: the test database migrated once, a rolled-back transaction per test, an HTTP client."""
+{% from "driver.jinja" import async, await, Client, Connection, Engine, Iterator, sessionmaker with context %}
+"""Fixtures: the test database migrated once, a rolled-back transaction per test, an HTTP client.
+
+Who calls the API (accounts, tokens) is in accounts.py.
+"""
 
 import os
 {% if cookiecutter.driver == "async" %}
 from collections.abc import AsyncIterator
 {% endif %}
+from collections.abc import Callable
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -25,14 +30,13 @@ from sqlalchemy import make_url
 {% if cookiecutter.driver == "async" %}
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.ext.asyncio import AsyncEngine
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import async_sessionmaker
 {% else %}
 from sqlalchemy.engine import Connection
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import sessionmaker
 {% endif %}
 
-from {{ cookiecutter.package_name }}.api.deps import get_session
 from {{ cookiecutter.package_name }}.db import connect
 from {{ cookiecutter.package_name }}.main import create_app
 from {{ cookiecutter.package_name }}.settings import URL_SCHEME
@@ -40,6 +44,9 @@ from {{ cookiecutter.package_name }}.settings import URL_SCHEME
 from {{ cookiecutter.package_name }}.settings import DatabaseSettings
 {% endif %}
 from {{ cookiecutter.package_name }}.settings import Settings
+
+# The fixtures of the accounts that call the API, and the settings they need.
+pytest_plugins = ["accounts"]
 
 ALEMBIC_INI = Path(__file__).parents[1] / "alembic.ini"
 {% if cookiecutter.database == "sqlite" %}
@@ -66,14 +73,13 @@ def database_url_for_tests(_scratch: Path) -> str:
 
 
 @pytest.fixture(scope="session")
-def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
-    """The service's settings for the tests: the test database, and cheap (still argon2) hashes."""
+def settings(tmp_path_factory: pytest.TempPathFactory, auth_settings: dict[str, Any]) -> Settings:
+    """The service's settings for the tests: the test database, and those of authentication."""
     return Settings(
         _env_file=None,
         environment="development",
         database_url=database_url_for_tests(tmp_path_factory.mktemp("database")),
-        password_hash_memory_kib=1024,
-        password_hash_time_cost=1,
+        **auth_settings,
     )
 
 
@@ -111,23 +117,32 @@ def _migrated_database(alembic_config: Config) -> Iterator[None]:
 
 
 @pytest.fixture
-{{ async }}def client(settings: Settings, connection: {{ Connection }}) -> {{ Iterator }}[{{ Client }}]:
+def app_with(settings: Settings, connection: {{ Connection }}) -> Callable[..., FastAPI]:
+    """Build the app, with any settings changed; its transactions are savepoints of the test's."""
+    # Like the app's own sessions, but on the test's connection: a request's transaction is
+    # a savepoint, released on success and rolled back on error, and the test's rolls back all.
+    in_savepoints = {{ sessionmaker }}(
+        bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False
+    )
+
+    def build(**changes: Any) -> FastAPI:
+        app = create_app(settings.model_copy(update=changes))
+        app.state.database = replace(app.state.database, sessions=in_savepoints)
+        return app
+
+    return build
+
+
+@pytest.fixture
+def client_with(app_with: Callable[..., FastAPI]) -> Callable[..., {{ Client }}]:
+    """A client of the app built with some settings changed; open it with `{{ async }}with`."""
+    return lambda **changes: _client_of(app_with(**changes))
+
+
+@pytest.fixture
+{{ async }}def client(client_with: Callable[..., {{ Client }}]) -> {{ Iterator }}[{{ Client }}]:
     """An HTTP client for the app, whose requests run in savepoints of the test's transaction."""
-
-    {{ async }}def session_in_savepoint() -> {{ Iterator }}[{{ Session }}]:
-        # Like the app's own session: one per request, committed (here: the
-        # savepoint released) on success, rolled back on error.
-        {{ async }}with (
-            {{ Session }}(
-                bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False
-            ) as session,
-            session.begin(),
-        ):
-            yield session
-
-    app = create_app(settings)
-    app.dependency_overrides[get_session] = session_in_savepoint
-    {{ async }}with _client_of(app) as client:
+    {{ async }}with client_with() as client:
         yield client
 
 
@@ -145,18 +160,3 @@ def _client_of(app: FastAPI) -> {{ Client }}:
 {% else %}
     return TestClient(app)
 {% endif %}
-
-
-@pytest.fixture
-{{ async }}def user(client: {{ Client }}) -> dict[str, Any]:
-    """A user created through the API, as the API returned it."""
-    response = {{ await }}client.post(
-        "/api/v1/users",
-        json={
-            "email": "ada@example.com",
-            "full_name": "Ada Lovelace",
-            "password": "analytical-engine",
-        },
-    )
-    assert response.status_code == 201, response.text
-    return dict(response.json())

@@ -1,11 +1,14 @@
 """Settings: the database URL must suit the service's driver, production must be set up safely."""
 
+{% if cookiecutter.auth == "password" %}
 import os
+{% endif %}
 from typing import Any
 
 import pytest
 from pydantic import ValidationError
 
+from {{ cookiecutter.package_name }}.main import create_app
 from {{ cookiecutter.package_name }}.settings import Settings
 from {{ cookiecutter.package_name }}.settings import get_settings
 
@@ -22,14 +25,28 @@ URL_WITHOUT_DRIVER = "mysql://app:secret@db.internal:3306/app"
 URL_WITH_DRIVER = "{{ cookiecutter.__url_scheme }}://app:secret@db.internal:3306/app"
 URL_WITH_OTHER_DRIVER = "mysql+mysqldb://app:secret@db.internal:3306/app"
 {% endif %}
+{% if cookiecutter.auth == "password" %}
 GOOD_SECRET = "4vRk0c2m0pZ8u1n7Qe3sJh6Xy9Tb5LwD"
+# What a development setup needs besides the database.
+NEEDED: dict[str, Any] = {"secret_key": GOOD_SECRET}
+# What production needs besides that.
+FOR_PRODUCTION: dict[str, Any] = {}
+{% elif cookiecutter.auth == "oidc" %}
+NEEDED: dict[str, Any] = {}
+FOR_PRODUCTION: dict[str, Any] = {
+    "oidc_issuer": "https://login.example.com",
+    "oidc_audience": "orders",
+}
+{% else %}
+NEEDED: dict[str, Any] = {}
+FOR_PRODUCTION: dict[str, Any] = {}
+{% endif %}
 
 
 def make_settings(**values: Any) -> Settings:
-    """Settings from these values, else a valid URL in development, ignoring any `.env` file."""
-    return Settings(
-        _env_file=None, **{"database_url": URL_WITH_DRIVER, "environment": "development", **values}
-    )
+    """Settings from these values, else what development needs, ignoring any `.env` file."""
+    defaults = {"database_url": URL_WITH_DRIVER, "environment": "development", **NEEDED}
+    return Settings(_env_file=None, **{**defaults, **values})
 
 
 def test_url_without_driver_gets_the_services_driver() -> None:
@@ -52,7 +69,6 @@ def test_invalid_settings_stop_the_service_with_one_line_naming_them(
 ) -> None:
     monkeypatch.setenv("DATABASE_URL", URL_WITH_DRIVER)
     monkeypatch.setenv("ENVIRONMENT", "production")
-    monkeypatch.setenv("SECRET_KEY", "too-short")
     monkeypatch.setenv("DB_POOL_SIZE", "none")
 
     with pytest.raises(SystemExit) as exited:
@@ -61,21 +77,73 @@ def test_invalid_settings_stop_the_service_with_one_line_naming_them(
     message = str(exited.value.code)
     assert message.startswith("Invalid settings: DB_POOL_SIZE ")
     assert "\n" not in message
-    # Model checks run only once the fields are valid.
-    monkeypatch.setenv("DB_POOL_SIZE", "10")
-    with pytest.raises(SystemExit, match="SECRET_KEY must be a random value"):
-        get_settings()
+    assert URL_WITH_DRIVER not in message
 
 
-def test_production_is_the_default_and_development_is_asked_for(
+def test_production_is_what_you_get_unless_you_ask_otherwise(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.delenv("ENVIRONMENT", raising=False)
 
-    unsaid = Settings(_env_file=None, database_url=URL_WITH_DRIVER, secret_key=GOOD_SECRET)
+    given = {"database_url": URL_WITH_DRIVER, **NEEDED, **FOR_PRODUCTION}
+    unsaid = Settings(_env_file=None, **given)
+
     assert unsaid.environment == "production"
-    with pytest.raises(ValidationError, match="SECRET_KEY"):
-        Settings(_env_file=None, database_url=URL_WITH_DRIVER)
+
+
+def test_production_starts_with_what_it_needs() -> None:
+    production = make_settings(environment="production", **FOR_PRODUCTION)
+
+    assert production.environment == "production"
+{% if cookiecutter.database != "sqlite" %}
+
+
+def test_production_refuses_a_database_url_without_password() -> None:
+    with pytest.raises(ValidationError, match="DATABASE_URL must carry a password"):
+        make_settings(
+            environment="production",
+            database_url="{{ cookiecutter.__url_scheme }}://app@db.internal/app",
+            **FOR_PRODUCTION,
+        )
+{% endif %}
+
+
+def test_cors_origins_are_a_json_list_and_none_by_default(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CORS_ORIGINS", '["https://app.example.com"]')
+
+    assert make_settings().cors_origins == ["https://app.example.com"]
+    assert make_settings(cors_origins=[]).cors_origins == []
+
+
+def test_the_openapi_pages_can_be_switched_off() -> None:
+    app = create_app(make_settings(openapi_docs=False))
+
+    paths = {getattr(route, "path", None) for route in app.routes}
+    assert paths & {"/openapi.json", "/docs", "/redoc"} == set()
+{% if cookiecutter.auth == "password" %}
+
+
+@pytest.mark.parametrize("secret", ["", "change-me", "too-short"])
+@pytest.mark.parametrize("environment", ["development", "production"])
+def test_a_missing_or_weak_secret_is_refused_in_every_environment(
+    environment: str, secret: str
+) -> None:
+    with pytest.raises(ValidationError, match="must be a random value of at least 32 characters"):
+        make_settings(environment=environment, secret_key=secret)
+
+
+def test_a_weak_secret_stops_the_service_in_one_line_without_the_secret(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", URL_WITH_DRIVER)
+    monkeypatch.setenv("SECRET_KEY", "too-short-a-secret")
+
+    with pytest.raises(SystemExit) as exited:
+        get_settings()
+
+    message = str(exited.value.code)
+    assert message.startswith("Invalid settings: SECRET_KEY must be a random value")
+    assert "too-short-a-secret" not in message
 
 
 def test_password_hashes_run_one_per_cpu_unless_set(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -84,30 +152,22 @@ def test_password_hashes_run_one_per_cpu_unless_set(monkeypatch: pytest.MonkeyPa
     assert make_settings(password_hash_concurrency=1).password_hash_concurrency == 1
     with pytest.raises(ValidationError, match="password_hash_concurrency"):
         make_settings(password_hash_concurrency=0)
+{% elif cookiecutter.auth == "oidc" %}
 
 
-def test_development_needs_no_secret() -> None:
-    assert make_settings(environment="development", secret_key="").environment == "development"
+@pytest.mark.parametrize(
+    ("setting", "value", "message"),
+    [
+        ("oidc_issuer", "", "OIDC_ISSUER must be the provider's https:// URL"),
+        ("oidc_issuer", "http://login.example.com", "OIDC_ISSUER must be the provider's https"),
+        ("oidc_audience", "", "OIDC_AUDIENCE must be set"),
+    ],
+)
+def test_production_needs_the_identity_provider(setting: str, value: str, message: str) -> None:
+    with pytest.raises(ValidationError, match=message):
+        make_settings(environment="production", **{**FOR_PRODUCTION, setting: value})
 
 
-@pytest.mark.parametrize("secret", ["", "change-me", "too-short"])
-def test_production_refuses_a_missing_or_weak_secret(secret: str) -> None:
-    with pytest.raises(ValidationError, match="SECRET_KEY"):
-        make_settings(environment="production", secret_key=secret)
-
-
-def test_production_starts_with_a_strong_secret() -> None:
-    production = make_settings(environment="production", secret_key=GOOD_SECRET)
-
-    assert production.secret_key.get_secret_value() == GOOD_SECRET
-{% if cookiecutter.database != "sqlite" %}
-
-
-def test_production_refuses_a_database_url_without_password() -> None:
-    with pytest.raises(ValidationError, match="DATABASE_URL"):
-        make_settings(
-            environment="production",
-            secret_key=GOOD_SECRET,
-            database_url="{{ cookiecutter.__url_scheme }}://app@db.internal/app",
-        )
+def test_development_starts_without_an_identity_provider() -> None:
+    assert make_settings().oidc_issuer == ""
 {% endif %}

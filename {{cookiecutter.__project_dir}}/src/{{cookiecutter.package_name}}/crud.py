@@ -2,8 +2,25 @@
 """Reads and writes of users and items: the only module that queries the database."""
 
 from collections.abc import Sequence
+{% if cookiecutter.auth == "password" %}
+from dataclasses import dataclass
+from datetime import datetime
+from datetime import timedelta
+from typing import Any
+from typing import cast
+{% endif %}
 
+{% if cookiecutter.auth == "password" %}
+from sqlalchemy import CursorResult
+from sqlalchemy import case
+{% endif %}
+{% if cookiecutter.auth != "none" %}
+from sqlalchemy import or_
+{% endif %}
 from sqlalchemy import select
+{% if cookiecutter.auth == "password" %}
+from sqlalchemy import update
+{% endif %}
 from sqlalchemy.exc import IntegrityError
 {% if cookiecutter.driver == "async" %}
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -11,22 +28,33 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 {% endif %}
 
+{% if cookiecutter.auth != "none" %}
+from .enums import ItemStatus
+{% endif %}
 from .integrity import violated_constraint
 from .models import Item
 from .models import User
 from .schemas import ItemCreate
 from .schemas import ItemUpdate
+{% if cookiecutter.auth != "oidc" %}
 from .schemas import UserCreate
+{% endif %}
 from .schemas import UserUpdate
 
 # What the database refuses, by the names its constraints get from the naming convention (base.py).
+{% if cookiecutter.auth == "oidc" %}
+USER_SUBJECT_UNIQUE = "uq_users_subject"
+{% else %}
 USER_EMAIL_UNIQUE = "uq_users_email"
+{% endif %}
 ITEM_TITLE_UNIQUE = "uq_items_owner_id_title"
 ITEM_OWNER_EXISTS = "fk_items_owner_id_users"
+{% if cookiecutter.auth != "oidc" %}
 
 
 class EmailTakenError(Exception):
     """Another user already has this e-mail address."""
+{% endif %}
 
 
 class UnknownOwnerError(Exception):
@@ -35,6 +63,26 @@ class UnknownOwnerError(Exception):
 
 class TitleTakenError(Exception):
     """The owner already has an item with this title."""
+{% if cookiecutter.auth == "password" %}
+
+
+class AccountLockedError(Exception):
+    """Too many failed logins: the account refuses logins until `until`."""
+
+    def __init__(self, until: datetime) -> None:
+        super().__init__(until)
+        self.until = until
+
+
+@dataclass(frozen=True)
+class LoginAttempt:
+    """What a login needs to know of the account it names, read as the attempt was counted."""
+
+    user_id: int
+    hashed_password: str
+    is_active: bool
+    is_superuser: bool
+{% endif %}
 
 
 {{ async }}def get_user(session: {{ Session }}, *, user_id: int) -> User | None:
@@ -46,16 +94,29 @@ class TitleTakenError(Exception):
     """Return a page of users, oldest first."""
     users = {{ await }}session.scalars(select(User).order_by(User.id).limit(limit).offset(offset))
     return users.all()
+{% if cookiecutter.auth == "password" %}
 
 
-{{ async }}def create_user(session: {{ Session }}, *, data: UserCreate, hashed_password: str) -> User:
+{{ async }}def get_user_by_email(session: {{ Session }}, *, email: str) -> User | None:
+    """Return the user with this (lower-cased) e-mail address, or None."""
+    return {{ await }}session.scalar(select(User).where(User.email == email))
+
+
+{{ async }}def create_user(
+    session: {{ Session }}, *, data: UserCreate, hashed_password: str, is_superuser: bool = False
+) -> User:
     """Add a user and the user's first items, all or nothing.
 
     Raises EmailTakenError if the address is in use, TitleTakenError if two items share a title.
     """
-    user = User(email=data.email, full_name=data.full_name, hashed_password=hashed_password)
+    user = User(
+        email=data.email,
+        full_name=data.full_name,
+        hashed_password=hashed_password,
+        is_superuser=is_superuser,
+    )
     session.add(user)
-    {{ await }}_flush_user(session, user)
+    {{ await }}_flush_user(session)
     # The items need the user's new id, so they are a second statement; if it
     # fails, the request's transaction takes the user back with it.
     session.add_all(Item(**item.model_dump(), owner_id=user.id) for item in data.items)
@@ -70,11 +131,110 @@ class TitleTakenError(Exception):
 
     Raises EmailTakenError if the new address is in use.
     """
-    for field, value in data.model_dump(exclude={"password"}).items():
+    for field, value in data.model_dump(exclude={"password", "current_password"}).items():
         setattr(user, field, value)
     if hashed_password is not None:
         user.hashed_password = hashed_password
-    {{ await }}_flush_user(session, user)
+    {{ await }}_flush_user(session)
+
+
+{{ async }}def count_login_attempt(
+    session: {{ Session }}, *, email: str, now: datetime, max_failures: int, lockout: timedelta
+) -> LoginAttempt | None:
+    """Count an attempt to log in to the account of this address, as failed until it succeeds.
+
+    Returns None for an address without an account. Raises AccountLockedError while the
+    account is locked; the attempt that reaches `max_failures` locks it for `lockout`.
+    """
+    # One statement that counts and locks, so that attempts on several replicas at once
+    # are all counted; it takes the row's write lock before anything is read.
+    failures = User.failed_logins + 1
+    counted = {{ await }}session.execute(
+        update(User)
+        .where(User.email == email, or_(User.locked_until.is_(None), User.locked_until <= now))
+        # The lock first: MySQL gives later assignments the values of earlier ones.
+        .ordered_values(
+            (User.locked_until, case((failures >= max_failures, now + lockout), else_=None)),
+            (User.failed_logins, failures),
+        )
+        .execution_options(synchronize_session=False)
+    )
+    user = {{ await }}session.scalar(
+        select(User).where(User.email == email).execution_options(populate_existing=True)
+    )
+    if user is None:
+        return None
+    # An UPDATE's result is a CursorResult, which counts the rows it matched.
+    if cast("CursorResult[Any]", counted).rowcount == 0 and user.locked_until is not None:
+        raise AccountLockedError(user.locked_until)
+    return LoginAttempt(user.id, user.hashed_password, user.is_active, user.is_superuser)
+
+
+{{ async }}def clear_login_failures(session: {{ Session }}, *, user_id: int) -> None:
+    """Forget the failed logins of an account that has just logged in."""
+    {{ await }}session.execute(
+        update(User)
+        .where(User.id == user_id)
+        .values(failed_logins=0, locked_until=None)
+        .execution_options(synchronize_session=False)
+    )
+{% elif cookiecutter.auth == "oidc" %}
+
+
+{{ async }}def get_or_create_user(
+    session: {{ Session }}, *, subject: str, email: str | None, full_name: str
+) -> User:
+    """Return the user the identity provider knows by `subject`, recording them when first seen."""
+    by_subject = select(User).where(User.subject == subject)
+    user = {{ await }}session.scalar(by_subject)
+    if user is not None:
+        return user
+    user = User(subject=subject, email=email, full_name=full_name)
+    try:
+        # In a savepoint: if a request of the same person's records them first, only this
+        # insert is undone, and the request goes on with their row.
+        {{ async }}with session.begin_nested():
+            session.add(user)
+    except IntegrityError as error:
+        if violated_constraint(error) != USER_SUBJECT_UNIQUE:
+            raise
+        # A locking read sees the other request's row past this transaction's snapshot.
+        recorded = {{ await }}session.scalar(by_subject.with_for_update(read=True))
+        if recorded is None:
+            raise
+        return recorded
+    return user
+
+
+{{ async }}def update_user(session: {{ Session }}, *, user: User, data: UserUpdate) -> None:
+    """Apply the fields given."""
+    for field, value in data.model_dump().items():
+        setattr(user, field, value)
+    {{ await }}session.flush()
+{% else %}
+
+
+{{ async }}def create_user(session: {{ Session }}, *, data: UserCreate) -> User:
+    """Add a user and the user's first items, all or nothing.
+
+    Raises EmailTakenError if the address is in use, TitleTakenError if two items share a title.
+    """
+    user = User(email=data.email, full_name=data.full_name)
+    session.add(user)
+    {{ await }}_flush_user(session)
+    # The items need the user's new id, so they are a second statement; if it
+    # fails, the request's transaction takes the user back with it.
+    session.add_all(Item(**item.model_dump(), owner_id=user.id) for item in data.items)
+    {{ await }}_flush_items(session, owner_id=user.id)
+    return user
+
+
+{{ async }}def update_user(session: {{ Session }}, *, user: User, data: UserUpdate) -> None:
+    """Apply the fields given; raise EmailTakenError if the new address is in use."""
+    for field, value in data.model_dump().items():
+        setattr(user, field, value)
+    {{ await }}_flush_user(session)
+{% endif %}
 
 
 {{ async }}def delete_user(session: {{ Session }}, *, user: User) -> None:
@@ -86,6 +246,7 @@ class TitleTakenError(Exception):
 {{ async }}def get_item(session: {{ Session }}, *, item_id: int) -> Item | None:
     """Return the item with this id, or None."""
     return {{ await }}session.get(Item, item_id)
+{% if cookiecutter.auth == "none" %}
 
 
 {{ async }}def list_items(session: {{ Session }}, *, limit: int, offset: int) -> Sequence[Item]:
@@ -100,6 +261,30 @@ class TitleTakenError(Exception):
     session.add(item)
     {{ await }}_flush_items(session, owner_id=data.owner_id)
     return item
+{% else %}
+
+
+{{ async }}def list_items(
+    session: {{ Session }}, *, limit: int, offset: int, visible_to: int | None
+) -> Sequence[Item]:
+    """Return a page of items, oldest first: those a user may see, or all (`visible_to=None`).
+
+    A user sees their own items and the public ones.
+    """
+    query = select(Item)
+    if visible_to is not None:
+        query = query.where(or_(Item.owner_id == visible_to, Item.status == ItemStatus.PUBLIC))
+    items = {{ await }}session.scalars(query.order_by(Item.id).limit(limit).offset(offset))
+    return items.all()
+
+
+{{ async }}def create_item(session: {{ Session }}, *, data: ItemCreate, owner_id: int) -> Item:
+    """Add an item; raise UnknownOwnerError or TitleTakenError when the database refuses it."""
+    item = Item(**data.model_dump(exclude={"owner_id"}), owner_id=owner_id)
+    session.add(item)
+    {{ await }}_flush_items(session, owner_id=owner_id)
+    return item
+{% endif %}
 
 
 {{ async }}def update_item(session: {{ Session }}, *, item: Item, data: ItemUpdate) -> None:
@@ -114,17 +299,19 @@ class TitleTakenError(Exception):
     """Delete an item."""
     {{ await }}session.delete(item)
     {{ await }}session.flush()
+{% if cookiecutter.auth != "oidc" %}
 
 
 # The constraints decide, not look-ups beforehand: two requests racing for one
 # e-mail address or title cannot both pass them, and a valid write costs one round trip.
-{{ async }}def _flush_user(session: {{ Session }}, user: User) -> None:
+{{ async }}def _flush_user(session: {{ Session }}) -> None:
     try:
         {{ await }}session.flush()
     except IntegrityError as error:
         if violated_constraint(error) == USER_EMAIL_UNIQUE:
             raise EmailTakenError from error
         raise
+{% endif %}
 
 
 {{ async }}def _flush_items(session: {{ Session }}, *, owner_id: int) -> None:

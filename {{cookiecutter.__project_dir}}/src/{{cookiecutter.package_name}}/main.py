@@ -1,27 +1,43 @@
 {% from "driver.jinja" import await with context %}
 """The application factory and the ASGI app."""
 
+{% if cookiecutter.auth == "oidc" %}
+import logging
+{% endif %}
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
 from fastapi.routing import APIRoute
 
 from . import __version__
+from .api import API_PREFIX
 from .api.errors import register_exception_handlers
+from .api.middleware import REQUEST_ID_HEADER
 from .api.middleware import RequestContextMiddleware
+{% if cookiecutter.auth == "password" %}
+from .api.routes import auth
+{% endif %}
 from .api.routes import health
 from .api.routes import items
 from .api.routes import users
 from .db import connect
 from .logs import configure_logging
-from .security import Passwords
+{% if cookiecutter.auth == "oidc" %}
+from .oidc import IdentityProvider
+{% elif cookiecutter.auth == "password" %}
+from .passwords import Passwords
+{% endif %}
 from .settings import Settings
 from .settings import get_settings
 
 TITLE = "{{ cookiecutter.project_name }}"
 DESCRIPTION = "{{ cookiecutter.description }}"
-API_PREFIX = "/api/v1"
+{% if cookiecutter.auth == "oidc" %}
+
+logger = logging.getLogger(__name__)
+{% endif %}
 
 
 def _operation_id(route: APIRoute) -> str:
@@ -32,9 +48,8 @@ def _operation_id(route: APIRoute) -> str:
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the application from its settings (by default, the environment's).
 
-    Logging, the database engine, password hashing, middleware, routes and error handlers:
-    everything a request needs is made here, once per process, and handed to the routes
-    through the app's state.
+    Everything a request needs is made here, once per process, and handed to the
+    routes through the app's state: nothing is built when a module is imported.
     """
     settings = settings or get_settings()
     configure_logging(settings.log_level)
@@ -46,19 +61,43 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # Close the pooled connections when the service stops.
         {{ await }}database.engine.dispose()
 
+    docs = settings.openapi_docs
     app = FastAPI(
         title=TITLE,
         description=DESCRIPTION,
         version=__version__,
         lifespan=lifespan,
         generate_unique_id_function=_operation_id,
+        openapi_url="/openapi.json" if docs else None,
+        docs_url="/docs" if docs else None,
+        redoc_url="/redoc" if docs else None,
     )
+    app.state.settings = settings
     app.state.database = database
+{% if cookiecutter.auth == "password" %}
     app.state.passwords = Passwords(settings)
+{% elif cookiecutter.auth == "oidc" %}
+    app.state.identity_provider = IdentityProvider(settings)
+    if not app.state.identity_provider.configured:
+        logger.warning("OIDC_ISSUER or OIDC_AUDIENCE is not set: every bearer token is refused")
+{% endif %}
     app.add_middleware(RequestContextMiddleware)
+    if settings.cors_origins:
+        # Outermost, so that preflight requests are answered before anything else runs.
+        # No credentials: the API takes bearer tokens, never cookies.
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET", "POST", "PATCH", "DELETE"],
+            allow_headers=["Authorization", "Content-Type", REQUEST_ID_HEADER],
+            expose_headers=[REQUEST_ID_HEADER, "Retry-After"],
+        )
     register_exception_handlers(app)
     app.include_router(health.router)
     # Limits set on the routers apply inside the middleware: a 413 carries a request id too.
+{% if cookiecutter.auth == "password" %}
+    app.include_router(auth.router, prefix=API_PREFIX, max_body_size=settings.max_body_bytes)
+{% endif %}
     app.include_router(users.router, prefix=API_PREFIX, max_body_size=settings.max_body_bytes)
     app.include_router(items.router, prefix=API_PREFIX, max_body_size=settings.max_body_bytes)
     return app

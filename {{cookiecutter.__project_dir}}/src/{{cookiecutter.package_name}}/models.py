@@ -19,8 +19,9 @@ from .column_types import utc_now
 from .enums import ItemStatus
 
 
+{% if cookiecutter.auth == "password" %}
 class User(Base):
-    """A person with an account."""
+    """A person with an account: a password, and the right to administer the service or not."""
 
     __tablename__ = "users"
 
@@ -29,7 +30,38 @@ class User(Base):
     full_name: Mapped[str] = mapped_column(String(200))
     hashed_password: Mapped[str] = mapped_column(String(255))
     is_active: Mapped[bool] = mapped_column(default=True)
+    is_superuser: Mapped[bool] = mapped_column(default=False)
+    # Failed logins since the last successful one, and until when the account refuses logins:
+    # in the database, so that every replica of the service counts the same attempts.
+    failed_logins: Mapped[int] = mapped_column(default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
+{% elif cookiecutter.auth == "oidc" %}
+class User(Base):
+    """A person who signs in at the identity provider, recorded when first seen."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # The provider's id of the person (the tokens' `sub`): the only way they are recognised.
+    subject: Mapped[str] = mapped_column(String(255), unique=True)
+    # As the provider gave it when the user was first seen, if it did.
+    email: Mapped[str | None] = mapped_column(String(320))
+    full_name: Mapped[str] = mapped_column(String(200))
+    is_active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
+{% else %}
+class User(Base):
+    """A person the service keeps items for."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(320), unique=True)
+    full_name: Mapped[str] = mapped_column(String(200))
+    is_active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
+{% endif %}
 
     # The database deletes a user's items with the user (ON DELETE CASCADE), and
     # the collection is never loaded implicitly: ask for it with selectinload().

@@ -5,15 +5,23 @@ from typing import Annotated
 from typing import Literal
 
 from pydantic import MISSING
+{% if cookiecutter.auth != "oidc" %}
 from pydantic import AfterValidator
+{% endif %}
 from pydantic import BaseModel
 from pydantic import ConfigDict
+{% if cookiecutter.auth != "oidc" %}
 from pydantic import EmailStr
+{% endif %}
 from pydantic import Field
+{% if cookiecutter.auth == "password" %}
 from pydantic import SecretStr
+{% endif %}
 from pydantic import Strict
 from pydantic import StringConstraints
+{% if cookiecutter.auth == "password" %}
 from pydantic_core import PydanticCustomError
+{% endif %}
 
 from .enums import ItemStatus
 
@@ -23,14 +31,18 @@ MAX_ID = 2**31 - 1
 # Strict: a JSON number or boolean is taken as it is, never "5" for 5 or 0 for false.
 Id = Annotated[int, Strict(), Field(ge=1, le=MAX_ID)]
 Flag = Annotated[bool, Strict()]
-# Addresses are compared case-insensitively, so they are stored lower-cased.
-Email = Annotated[EmailStr, AfterValidator(str.lower)]
 # PostgreSQL cannot store NUL characters; refuse them on every database alike.
 Name = Annotated[
     str,
     StringConstraints(strip_whitespace=True, min_length=1, max_length=200, pattern=r"^[^\x00]*$"),
 ]
 Description = Annotated[str, StringConstraints(max_length=10_000, pattern=r"^[^\x00]*$")]
+{% if cookiecutter.auth != "oidc" %}
+# Addresses are compared case-insensitively, so they are stored lower-cased.
+Email = Annotated[EmailStr, AfterValidator(str.lower)]
+{% endif %}
+{% if cookiecutter.auth == "password" %}
+
 MIN_PASSWORD, MAX_PASSWORD = 8, 128
 # Pydantic's own messages for a secret speak of "items": these say characters, as for any string.
 PASSWORD_TOO_SHORT = (
@@ -60,50 +72,26 @@ Password = Annotated[
     AfterValidator(_check_password_length),
     Field(json_schema_extra={"minLength": MIN_PASSWORD, "maxLength": MAX_PASSWORD}),
 ]
+{% endif %}
 
 
 class NewItem(BaseModel):
-    """An item to create for a user given elsewhere."""
+    """An item to create, for an owner given elsewhere."""
 
     title: Name
     description: Description | None = None
     status: ItemStatus = ItemStatus.PRIVATE
 
 
-class UserCreate(BaseModel):
-    """A new user, and any first items; the password is stored only as an argon2 hash."""
-
-    email: Email
-    full_name: Name
-    password: Password
-    items: list[NewItem] = Field(default_factory=list, max_length=100)
-
-
-class UserUpdate(BaseModel):
-    """Fields to change; a field left out keeps its value."""
-
-    email: Email | MISSING = MISSING
-    full_name: Name | MISSING = MISSING
-    password: Password | MISSING = MISSING
-    is_active: Flag | MISSING = MISSING
-
-
-class UserRead(BaseModel):
-    """A user as the API shows it: never the password or its hash."""
-
-    model_config = ConfigDict(from_attributes=True)
-
-    id: int
-    email: str
-    full_name: str
-    is_active: bool
-    created_at: datetime
-
-
 class ItemCreate(NewItem):
-    """A new item for an existing user."""
+    """A new item."""
 
+{% if cookiecutter.auth == "none" %}
     owner_id: Id
+{% else %}
+    owner_id: Id | None = None
+    """The owner: the caller, unless an admin names another user."""
+{% endif %}
 
 
 class ItemUpdate(BaseModel):
@@ -125,6 +113,104 @@ class ItemRead(BaseModel):
     status: ItemStatus
     owner_id: int
     created_at: datetime
+{% if cookiecutter.auth == "password" %}
+
+
+class UserCreate(BaseModel):
+    """A new user, and any first items; the password is stored only as an argon2 hash."""
+
+    email: Email
+    full_name: Name
+    password: Password
+    items: list[NewItem] = Field(default_factory=list, max_length=100)
+
+
+class UserUpdate(BaseModel):
+    """Fields to change; a field left out keeps its value."""
+
+    email: Email | MISSING = MISSING
+    full_name: Name | MISSING = MISSING
+    password: Password | MISSING = MISSING
+    current_password: SecretStr | MISSING = MISSING
+    """Required to change one's own password."""
+    is_active: Flag | MISSING = MISSING
+    """Changed by admins only."""
+    is_superuser: Flag | MISSING = MISSING
+    """Changed by admins only."""
+
+
+class UserRead(BaseModel):
+    """A user as the API shows it: never the password or its hash."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    email: str
+    full_name: str
+    is_active: bool
+    is_superuser: bool
+    created_at: datetime
+
+
+class Token(BaseModel):
+    """An access token, as OAuth2 hands it out: send it as `Authorization: Bearer <token>`."""
+
+    access_token: str
+    token_type: Literal["bearer"] = "bearer"  # noqa: S105 (the kind of token, not a secret)
+    expires_in: int
+    """Seconds until the token expires."""
+{% elif cookiecutter.auth == "oidc" %}
+
+
+class UserUpdate(BaseModel):
+    """Fields to change; a field left out keeps its value."""
+
+    full_name: Name | MISSING = MISSING
+    is_active: Flag | MISSING = MISSING
+    """Changed by admins only."""
+
+
+class UserRead(BaseModel):
+    """A user as the API shows it."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    subject: str
+    email: str | None
+    full_name: str
+    is_active: bool
+    created_at: datetime
+{% else %}
+
+
+class UserCreate(BaseModel):
+    """A new user, and any first items."""
+
+    email: Email
+    full_name: Name
+    items: list[NewItem] = Field(default_factory=list, max_length=100)
+
+
+class UserUpdate(BaseModel):
+    """Fields to change; a field left out keeps its value."""
+
+    email: Email | MISSING = MISSING
+    full_name: Name | MISSING = MISSING
+    is_active: Flag | MISSING = MISSING
+
+
+class UserRead(BaseModel):
+    """A user as the API shows it."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    email: str
+    full_name: str
+    is_active: bool
+    created_at: datetime
+{% endif %}
 
 
 class Health(BaseModel):

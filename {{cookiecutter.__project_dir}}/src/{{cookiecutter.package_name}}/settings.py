@@ -1,11 +1,15 @@
 """Settings, read from environment variables and the `.env` file when the app is built."""
 
+{% if cookiecutter.auth == "password" %}
 import os
+{% endif %}
 from typing import Literal
 from typing import Self
 
 from pydantic import Field
+{% if cookiecutter.auth == "password" %}
 from pydantic import SecretStr
+{% endif %}
 from pydantic import ValidationError
 from pydantic import field_validator
 from pydantic import model_validator
@@ -16,6 +20,9 @@ from sqlalchemy.exc import ArgumentError
 
 # The SQLAlchemy dialect and driver the code is written for.
 URL_SCHEME = "{{ cookiecutter.__url_scheme }}"
+{% if cookiecutter.auth == "password" %}
+MIN_SECRET_KEY_LENGTH = 32
+{% endif %}
 
 
 class DatabaseSettings(BaseSettings):
@@ -102,6 +109,31 @@ class Settings(DatabaseSettings):
     max_body_bytes: int = Field(default=1_048_576, ge=1024)
     """Largest request body accepted, in bytes; a larger one is answered with 413."""
 
+    cors_origins: list[str] = []
+    """Origins whose browser pages may call the API, as JSON: `["https://app.example.com"]`.
+
+    Empty (the default), no cross-origin call is allowed. `["*"]` allows every origin.
+    """
+
+    openapi_docs: bool = True
+    """Serve the API's description and its pages: /openapi.json, /docs and /redoc."""
+{% if cookiecutter.auth == "password" %}
+
+    secret_key: SecretStr
+    """Key that signs the access tokens: at least 32 random characters, unique per environment."""
+
+    access_token_minutes: int = Field(default=15, ge=1)
+    """Minutes an access token is valid; a user deactivated meanwhile keeps access until then."""
+
+    signup_open: bool = True
+    """Let anyone create an account; when false, only admins create users."""
+
+    login_max_failures: int = Field(default=5, ge=1)
+    """Failed logins in a row after which an account is locked."""
+
+    login_lockout_seconds: int = Field(default=300, ge=1)
+    """How long a locked account refuses logins; every failure after the limit locks it again."""
+
     password_hash_time_cost: int = Field(default=3, ge=1)
     """argon2 passes over its memory for each password hash."""
 
@@ -109,20 +141,39 @@ class Settings(DatabaseSettings):
     """argon2 memory for each password hash, in KiB; every hash in progress holds that much."""
 
     password_hash_concurrency: int = Field(default_factory=lambda: os.cpu_count() or 1, ge=1)
-    """Password hashes computed at once (default: one per CPU); further sign-ups wait their turn."""
+    """Password hashes computed at once (default: one per CPU); further logins wait their turn."""
 
-    secret_key: SecretStr = SecretStr("")
-    """Key for anything the service signs; a long random value, unique per environment."""
+    @field_validator("secret_key")
+    @classmethod
+    def _refuse_a_weak_secret(cls, value: SecretStr) -> SecretStr:
+        # Also refuses the placeholder that .env.example ships with.
+        if len(value.get_secret_value()) < MIN_SECRET_KEY_LENGTH:
+            message = f"must be a random value of at least {MIN_SECRET_KEY_LENGTH} characters"
+            raise ValueError(message)
+        return value
+{% elif cookiecutter.auth == "oidc" %}
+
+    oidc_issuer: str = ""
+    """The identity provider's issuer URL; its discovery document is under /.well-known/."""
+
+    oidc_audience: str = ""
+    """The audience (`aud`) the provider puts in the tokens it issues for this service."""
+
+    oidc_roles_claim: str = "roles"
+    """The claim that lists the caller's roles; a dotted path reaches into an object."""
+
+    oidc_admin_role: str = "admin"
+    """The role that makes a caller an admin."""
 
     def production_problems(self) -> list[str]:
         """What production refuses in these settings, one sentence each."""
         problems = super().production_problems()
-        # Also refuses the placeholder that .env.example ships with.
-        if len(self.secret_key.get_secret_value()) < 32:
-            problems.append(
-                "SECRET_KEY must be a random value of at least 32 characters in production"
-            )
+        if not self.oidc_issuer.startswith("https://"):
+            problems.append("OIDC_ISSUER must be the provider's https:// URL in production")
+        if not self.oidc_audience:
+            problems.append("OIDC_AUDIENCE must be set in production")
         return problems
+{% endif %}
 
 
 def with_service_driver(url: str) -> str:

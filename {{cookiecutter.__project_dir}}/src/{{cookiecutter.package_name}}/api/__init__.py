@@ -1,1 +1,4 @@
-"""The HTTP layer: routes, their dependencies, and error responses."""
+"""The HTTP API: routes, their dependencies, error answers and middleware."""
+
+# Where the versioned API lives; /health and the OpenAPI pages stay outside it.
+API_PREFIX = "/api/v1"

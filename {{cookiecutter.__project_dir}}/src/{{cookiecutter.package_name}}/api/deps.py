@@ -1,9 +1,7 @@
-"""Dependencies the routes share: the request's database session, and paging."""
+"""Dependencies the routes share: what the app was built with, the request's session, paging."""
 
-{% if cookiecutter.driver == "async" %}
 from collections.abc import AsyncIterator
-{% else %}
-from collections.abc import AsyncIterator
+{% if cookiecutter.driver == "sync" %}
 from collections.abc import Iterator
 {% endif %}
 from typing import Annotated
@@ -18,26 +16,46 @@ from sqlalchemy.orm import Session
 {% endif %}
 
 from ..db import Database
+{% if cookiecutter.auth == "password" %}
+from ..passwords import Passwords
+{% endif %}
 from ..schemas import MAX_ID
-from ..security import Passwords
+from ..settings import Settings
 
 
-def database(request: Request) -> Database:
-    """The database the app was built with."""
+# The app's state holds what create_app() built from the settings; these read it back, typed.
+# They are coroutines so that FastAPI calls them in place, not in a worker thread.
+async def settings(request: Request) -> Settings:
+    """The settings the app was built with."""
+    built: Settings = request.app.state.settings
+    return built
+
+
+async def database(request: Request) -> Database:
+    """The engine and session factory the app was built with."""
     built: Database = request.app.state.database
     return built
+{% if cookiecutter.auth == "password" %}
 
 
 async def passwords(request: Request) -> Passwords:
     """The password hasher the app was built with."""
     built: Passwords = request.app.state.passwords
     return built
+{% endif %}
 
 
+SettingsDep = Annotated[Settings, Depends(settings)]
+DatabaseDep = Annotated[Database, Depends(database)]
+{% if cookiecutter.auth == "password" %}
+PasswordsDep = Annotated[Passwords, Depends(passwords)]
+{% endif %}
 {% if cookiecutter.driver == "async" %}
-async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
+
+
+async def get_session(database: DatabaseDep) -> AsyncIterator[AsyncSession]:
     """Yield a session in a transaction: committed if the request succeeds, else rolled back."""
-    async with database(request).sessions.begin() as session:
+    async with database.sessions.begin() as session:
         yield session
 
 
@@ -45,17 +63,19 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
 # client never sees a success for a write that did not commit.
 SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]
 {% else %}
-async def _session_slot(request: Request) -> AsyncIterator[None]:
+
+
+async def _session_slot(database: DatabaseDep) -> AsyncIterator[None]:
     # Waits on the event loop, not in a worker thread, until a pooled connection is free.
-    async with database(request).session_slots:
+    async with database.session_slots:
         yield
 
 
 def get_session(
-    request: Request, _slot: Annotated[None, Depends(_session_slot, scope="function")]
+    database: DatabaseDep, _slot: Annotated[None, Depends(_session_slot, scope="function")]
 ) -> Iterator[Session]:
     """Yield a session in a transaction: committed if the request succeeds, else rolled back."""
-    with database(request).sessions.begin() as session:
+    with database.sessions.begin() as session:
         yield session
 
 
@@ -63,7 +83,6 @@ def get_session(
 # client never sees a success for a write that did not commit.
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 {% endif %}
-PasswordsDep = Annotated[Passwords, Depends(passwords)]
 
 Limit = Annotated[int, Query(ge=1, le=100, description="How many rows to return at most.")]
 Offset = Annotated[int, Query(ge=0, le=MAX_ID, description="How many rows to skip.")]

@@ -1,5 +1,5 @@
 {% from "driver.jinja" import async, await with context %}
-"""Users: create, list, read, update and delete."""
+"""Users: create, list, read, update and delete; open to every caller."""
 
 from typing import Annotated
 
@@ -8,7 +8,6 @@ from fastapi import Depends
 from fastapi import HTTPException
 from fastapi import Path
 from fastapi import status
-from pydantic import MISSING
 
 from ... import crud
 from ...models import User
@@ -18,7 +17,6 @@ from ...schemas import UserRead
 from ...schemas import UserUpdate
 from ..deps import Limit
 from ..deps import Offset
-from ..deps import PasswordsDep
 from ..deps import SessionDep
 from ..errors import EMAIL_TAKEN
 from ..errors import TITLE_TAKEN
@@ -46,11 +44,9 @@ UserDep = Annotated[User, Depends(_user_or_404)]
     status_code=status.HTTP_201_CREATED,
     responses=EMAIL_TAKEN | TITLE_TAKEN | UNREADABLE_BODY,
 )
-{{ async }}def create_user(data: UserCreate, session: SessionDep, passwords: PasswordsDep) -> UserRead:
+{{ async }}def create_user(data: UserCreate, session: SessionDep) -> UserRead:
     """Create a user, with any first items, in one transaction."""
-    # Hashed before the first query: a sign-up waiting its turn to hash holds no connection.
-    hashed_password = {{ await }}passwords.hash(data.password.get_secret_value())
-    user = {{ await }}crud.create_user(session, data=data, hashed_password=hashed_password)
+    user = {{ await }}crud.create_user(session, data=data)
     return UserRead.model_validate(user)
 
 
@@ -68,14 +64,9 @@ UserDep = Annotated[User, Depends(_user_or_404)]
 
 
 @router.patch("/{user_id}", responses=NOT_FOUND | EMAIL_TAKEN | UNREADABLE_BODY)
-{{ async }}def update_user(
-    user: UserDep, data: UserUpdate, session: SessionDep, passwords: PasswordsDep
-) -> UserRead:
+{{ async }}def update_user(user: UserDep, data: UserUpdate, session: SessionDep) -> UserRead:
     """Change some of a user's fields."""
-    hashed_password = None
-    if data.password is not MISSING:
-        hashed_password = {{ await }}passwords.hash(data.password.get_secret_value())
-    {{ await }}crud.update_user(session, user=user, data=data, hashed_password=hashed_password)
+    {{ await }}crud.update_user(session, user=user, data=data)
     return UserRead.model_validate(user)
 
 

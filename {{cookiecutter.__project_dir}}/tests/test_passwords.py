@@ -13,7 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from pwdlib import PasswordHash
 
-from {{ cookiecutter.package_name }}.security import Passwords
+from {{ cookiecutter.package_name }}.passwords import Passwords
 from {{ cookiecutter.package_name }}.settings import Settings
 
 SLOTS = 2

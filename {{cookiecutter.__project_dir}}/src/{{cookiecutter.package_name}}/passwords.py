@@ -1,11 +1,14 @@
 """Password hashing with argon2, a bounded number of hashes at a time."""
 
+import secrets
+{% if cookiecutter.driver == "sync" %}
+import threading
+{% endif %}
+from functools import cached_property
+
 {% if cookiecutter.driver == "async" %}
 import anyio
 import anyio.to_thread
-{% else %}
-import threading
-
 {% endif %}
 from pwdlib import PasswordHash
 from pwdlib.hashers.argon2 import Argon2Hasher
@@ -38,10 +41,13 @@ class Passwords:
         # In a worker thread (argon2 releases the GIL) other requests are served meanwhile.
         return await anyio.to_thread.run_sync(self._hasher.hash, password, limiter=self._slots)
 
-    async def verify(self, password: str, hashed_password: str) -> bool:
-        """Tell whether the password matches the hash; as costly as hashing, and as bounded."""
+    async def verify(self, password: str, hashed_password: str | None) -> bool:
+        """Tell whether the password matches the hash: as costly as hashing, and as bounded.
+
+        Without a hash (no such account) it takes as long, and says no.
+        """
         return await anyio.to_thread.run_sync(
-            self._hasher.verify, password, hashed_password, limiter=self._slots
+            self._matches, password, hashed_password, limiter=self._slots
         )
 {% else %}
         self._slots = threading.BoundedSemaphore(settings.password_hash_concurrency)
@@ -51,8 +57,23 @@ class Passwords:
         with self._slots:
             return self._hasher.hash(password)
 
-    def verify(self, password: str, hashed_password: str) -> bool:
-        """Tell whether the password matches the hash; as costly as hashing, and as bounded."""
+    def verify(self, password: str, hashed_password: str | None) -> bool:
+        """Tell whether the password matches the hash: as costly as hashing, and as bounded.
+
+        Without a hash (no such account) it takes as long, and says no.
+        """
         with self._slots:
-            return self._hasher.verify(password, hashed_password)
+            return self._matches(password, hashed_password)
 {% endif %}
+
+    def _matches(self, password: str, hashed_password: str | None) -> bool:
+        if hashed_password is None:
+            # A login for an unknown address costs what a wrong password costs: the
+            # answer's timing does not tell which addresses have accounts.
+            self._hasher.verify(password, self._stand_in_hash)
+            return False
+        return self._hasher.verify(password, hashed_password)
+
+    @cached_property
+    def _stand_in_hash(self) -> str:
+        return self._hasher.hash(secrets.token_urlsafe(16))

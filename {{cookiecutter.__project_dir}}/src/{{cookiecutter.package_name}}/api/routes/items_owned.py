@@ -1,0 +1,114 @@
+{% from "driver.jinja" import async, await with context %}
+"""Items: each belongs to a user, who sees it with the public ones; admins see and change all."""
+
+from typing import Annotated
+
+from fastapi import APIRouter
+from fastapi import Depends
+from fastapi import HTTPException
+from fastapi import Path
+from fastapi import status
+
+from ... import crud
+from ...enums import ItemStatus
+from ...models import Item
+from ...schemas import MAX_ID
+from ...schemas import ItemCreate
+from ...schemas import ItemRead
+from ...schemas import ItemUpdate
+from ..caller import CallerDep
+from ..caller import not_authenticated
+from ..deps import Limit
+from ..deps import Offset
+from ..deps import SessionDep
+from ..errors import FORBIDDEN
+from ..errors import NOT_AUTHENTICATED
+from ..errors import TITLE_TAKEN
+from ..errors import UNAVAILABLE
+from ..errors import UNREADABLE_BODY
+from ..errors import Responses
+
+router = APIRouter(prefix="/items", tags=["items"], responses=UNAVAILABLE | NOT_AUTHENTICATED)
+
+NOT_FOUND: Responses = {404: {"description": "No item with this id that the caller may see."}}
+ACCOUNT_GONE = "The token's account no longer exists."
+
+
+{{ async }}def _visible_item(
+    item_id: Annotated[int, Path(ge=1, le=MAX_ID)], caller: CallerDep, session: SessionDep
+) -> Item:
+    item = {{ await }}crud.get_item(session, item_id=item_id)
+    visible = item is not None and (
+        caller.is_admin or item.owner_id == caller.user_id or item.status == ItemStatus.PUBLIC
+    )
+    if item is None or not visible:
+        # The same answer for another user's private item as for none: it never shows it exists.
+        raise HTTPException(status.HTTP_404_NOT_FOUND, detail=f"Item {item_id} not found.")
+    return item
+
+
+VisibleItemDep = Annotated[Item, Depends(_visible_item)]
+
+
+async def _own_item(item: VisibleItemDep, caller: CallerDep) -> Item:
+    if not (caller.is_admin or item.owner_id == caller.user_id):
+        raise HTTPException(
+            status.HTTP_403_FORBIDDEN, detail="Only the item's owner or an admin may change it."
+        )
+    return item
+
+
+OwnItemDep = Annotated[Item, Depends(_own_item)]
+
+
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    responses=TITLE_TAKEN | UNREADABLE_BODY | FORBIDDEN,
+)
+{{ async }}def create_item(data: ItemCreate, caller: CallerDep, session: SessionDep) -> ItemRead:
+    """Create an item of one's own; an admin may create one for any user."""
+    owner_id = data.owner_id or caller.user_id
+    if owner_id != caller.user_id and not caller.is_admin:
+        raise HTTPException(
+            status.HTTP_403_FORBIDDEN, detail="Only an admin may create items for other users."
+        )
+    try:
+        item = {{ await }}crud.create_item(session, data=data, owner_id=owner_id)
+    except crud.UnknownOwnerError:
+        if owner_id != caller.user_id:
+            raise
+        # The account was deleted after the token was issued.
+        raise not_authenticated(detail=ACCOUNT_GONE, invalid_token=True) from None
+    return ItemRead.model_validate(item)
+
+
+@router.get("")
+{{ async }}def list_items(
+    caller: CallerDep, session: SessionDep, limit: Limit = 50, offset: Offset = 0
+) -> list[ItemRead]:
+    """List one's own items and the public ones (an admin: all), oldest first."""
+    visible_to = None if caller.is_admin else caller.user_id
+    items = {{ await }}crud.list_items(session, limit=limit, offset=offset, visible_to=visible_to)
+    return [ItemRead.model_validate(item) for item in items]
+
+
+@router.get("/{item_id}", responses=NOT_FOUND)
+{{ async }}def read_item(item: VisibleItemDep) -> ItemRead:
+    """Read an item of one's own, or a public one."""
+    return ItemRead.model_validate(item)
+
+
+@router.patch("/{item_id}", responses=NOT_FOUND | TITLE_TAKEN | UNREADABLE_BODY | FORBIDDEN)
+{{ async }}def update_item(item: OwnItemDep, data: ItemUpdate, session: SessionDep) -> ItemRead:
+    """Change some of the fields of an item of one's own."""
+    {{ await }}crud.update_item(session, item=item, data=data)
+    return ItemRead.model_validate(item)
+
+
+@router.delete(
+    "/{item_id}", status_code=status.HTTP_204_NO_CONTENT, responses=NOT_FOUND | FORBIDDEN
+)
+{{ async }}def delete_item(item: OwnItemDep, session: SessionDep) -> None:
+    """Delete an item of one's own."""
+    {{ await }}crud.delete_item(session, item=item)

@@ -1,0 +1,117 @@
+{% from "driver.jinja" import async, await with context %}
+"""Users, as the identity provider's tokens first showed them: one's own account; admins see all."""
+
+from typing import Annotated
+
+from fastapi import APIRouter
+from fastapi import Depends
+from fastapi import HTTPException
+from fastapi import Path
+from fastapi import status
+from pydantic import MISSING
+
+from ... import crud
+from ...models import User
+from ...schemas import MAX_ID
+from ...schemas import UserRead
+from ...schemas import UserUpdate
+from ..caller import AdminDep
+from ..caller import CallerDep
+from ..deps import Limit
+from ..deps import Offset
+from ..deps import SessionDep
+from ..errors import FORBIDDEN
+from ..errors import NOT_AUTHENTICATED
+from ..errors import UNAVAILABLE
+from ..errors import UNREADABLE_BODY
+from ..errors import Responses
+
+router = APIRouter(prefix="/users", tags=["users"], responses=UNAVAILABLE | NOT_AUTHENTICATED)
+
+NOT_FOUND: Responses = {404: {"description": "No user has this id."}}
+
+
+{{ async }}def _me(caller: CallerDep, session: SessionDep) -> User:
+    user = {{ await }}crud.get_user(session, user_id=caller.user_id)
+    if user is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, detail="No such user.")
+    return user
+
+
+{{ async }}def _user_in_reach(
+    user_id: Annotated[int, Path(ge=1, le=MAX_ID)], caller: CallerDep, session: SessionDep
+) -> User:
+    # Checked before the look-up: a user cannot learn which ids exist.
+    if user_id != caller.user_id and not caller.is_admin:
+        raise HTTPException(status.HTTP_403_FORBIDDEN, detail="Only an admin acts on other users.")
+    user = {{ await }}crud.get_user(session, user_id=user_id)
+    if user is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, detail=f"User {user_id} not found.")
+    return user
+
+
+MeDep = Annotated[User, Depends(_me)]
+UserDep = Annotated[User, Depends(_user_in_reach)]
+
+
+@router.get("", responses=FORBIDDEN)
+{{ async }}def list_users(
+    _admin: AdminDep, session: SessionDep, limit: Limit = 50, offset: Offset = 0
+) -> list[UserRead]:
+    """List the users seen so far, oldest first (admins only)."""
+    users = {{ await }}crud.list_users(session, limit=limit, offset=offset)
+    return [UserRead.model_validate(user) for user in users]
+
+
+@router.get("/me")
+{{ async }}def read_me(me: MeDep) -> UserRead:
+    """Read one's own account."""
+    return UserRead.model_validate(me)
+
+
+@router.patch("/me", responses=UNREADABLE_BODY | FORBIDDEN)
+{{ async }}def update_me(
+    me: MeDep,
+    data: UserUpdate,
+    caller: CallerDep,
+    session: SessionDep,
+) -> UserRead:
+    """Change one's own name."""
+    _refuse_admin_fields(data, caller.is_admin)
+    {{ await }}crud.update_user(session, user=me, data=data)
+    return UserRead.model_validate(me)
+
+
+@router.delete("/me", status_code=status.HTTP_204_NO_CONTENT)
+{{ async }}def delete_me(me: MeDep, session: SessionDep) -> None:
+    """Delete one's own account and items."""
+    {{ await }}crud.delete_user(session, user=me)
+
+
+@router.get("/{user_id}", responses=NOT_FOUND | FORBIDDEN)
+{{ async }}def read_user(user: UserDep) -> UserRead:
+    """Read a user: oneself, or anyone as an admin."""
+    return UserRead.model_validate(user)
+
+
+@router.patch("/{user_id}", responses=NOT_FOUND | UNREADABLE_BODY | FORBIDDEN)
+{{ async }}def update_user(
+    user: UserDep, data: UserUpdate, caller: CallerDep, session: SessionDep
+) -> UserRead:
+    """Change a user's name, or (as an admin) deactivate or reactivate them."""
+    _refuse_admin_fields(data, caller.is_admin)
+    {{ await }}crud.update_user(session, user=user, data=data)
+    return UserRead.model_validate(user)
+
+
+@router.delete(
+    "/{user_id}", status_code=status.HTTP_204_NO_CONTENT, responses=NOT_FOUND | FORBIDDEN
+)
+{{ async }}def delete_user(user: UserDep, session: SessionDep) -> None:
+    """Forget a user and delete the user's items; a next token of theirs records them anew."""
+    {{ await }}crud.delete_user(session, user=user)
+
+
+def _refuse_admin_fields(data: UserUpdate, is_admin: bool) -> None:
+    if data.is_active is not MISSING and not is_admin:
+        raise HTTPException(status.HTTP_403_FORBIDDEN, detail="Only an admin may change is_active.")

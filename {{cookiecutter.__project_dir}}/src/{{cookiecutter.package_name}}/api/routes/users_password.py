@@ -1,0 +1,169 @@
+{% from "driver.jinja" import async, await with context %}
+"""Users: sign up, and read, change or delete one's own account; admins manage every account."""
+
+from typing import Annotated
+
+from fastapi import APIRouter
+from fastapi import Depends
+from fastapi import HTTPException
+from fastapi import Path
+from fastapi import status
+from pydantic import MISSING
+
+from ... import crud
+from ...models import User
+from ...passwords import Passwords
+from ...schemas import MAX_ID
+from ...schemas import UserCreate
+from ...schemas import UserRead
+from ...schemas import UserUpdate
+from ...tokens import Caller
+from ..caller import AdminDep
+from ..caller import CallerDep
+from ..caller import OptionalCallerDep
+from ..caller import not_authenticated
+from ..deps import Limit
+from ..deps import Offset
+from ..deps import PasswordsDep
+from ..deps import SessionDep
+from ..deps import SettingsDep
+from ..errors import EMAIL_TAKEN
+from ..errors import FORBIDDEN
+from ..errors import NOT_AUTHENTICATED
+from ..errors import TITLE_TAKEN
+from ..errors import UNAVAILABLE
+from ..errors import UNREADABLE_BODY
+from ..errors import Responses
+
+router = APIRouter(prefix="/users", tags=["users"], responses=UNAVAILABLE | NOT_AUTHENTICATED)
+
+NOT_FOUND: Responses = {404: {"description": "No user has this id."}}
+
+
+{{ async }}def _me(caller: CallerDep, session: SessionDep) -> User:
+    user = {{ await }}crud.get_user(session, user_id=caller.user_id)
+    if user is None:
+        # The account was deleted after the token was issued.
+        raise not_authenticated(detail="The token's account no longer exists.", invalid_token=True)
+    return user
+
+
+{{ async }}def _user_in_reach(
+    user_id: Annotated[int, Path(ge=1, le=MAX_ID)], caller: CallerDep, session: SessionDep
+) -> User:
+    # Checked before the look-up: a user cannot learn which ids exist.
+    if user_id != caller.user_id and not caller.is_admin:
+        raise HTTPException(status.HTTP_403_FORBIDDEN, detail="Only an admin acts on other users.")
+    user = {{ await }}crud.get_user(session, user_id=user_id)
+    if user is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, detail=f"User {user_id} not found.")
+    return user
+
+
+MeDep = Annotated[User, Depends(_me)]
+UserDep = Annotated[User, Depends(_user_in_reach)]
+
+
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    responses=EMAIL_TAKEN | TITLE_TAKEN | UNREADABLE_BODY | FORBIDDEN,
+)
+{{ async }}def create_user(
+    data: UserCreate,
+    session: SessionDep,
+    passwords: PasswordsDep,
+    settings: SettingsDep,
+    caller: OptionalCallerDep,
+) -> UserRead:
+    """Sign up (while sign-up is open), or create a user as an admin, with any first items."""
+    if not settings.signup_open and not (caller and caller.is_admin):
+        if caller is None:
+            raise not_authenticated(detail="Sign-up is closed: an admin creates accounts.")
+        raise HTTPException(status.HTTP_403_FORBIDDEN, detail="Only an admin may create users.")
+    # Hashed before the first query: a sign-up waiting its turn to hash holds no connection.
+    hashed_password = {{ await }}passwords.hash(data.password.get_secret_value())
+    user = {{ await }}crud.create_user(session, data=data, hashed_password=hashed_password)
+    return UserRead.model_validate(user)
+
+
+@router.get("", responses=FORBIDDEN)
+{{ async }}def list_users(
+    _admin: AdminDep, session: SessionDep, limit: Limit = 50, offset: Offset = 0
+) -> list[UserRead]:
+    """List users, oldest first (admins only)."""
+    users = {{ await }}crud.list_users(session, limit=limit, offset=offset)
+    return [UserRead.model_validate(user) for user in users]
+
+
+@router.get("/me")
+{{ async }}def read_me(me: MeDep) -> UserRead:
+    """Read one's own account."""
+    return UserRead.model_validate(me)
+
+
+@router.patch("/me", responses=EMAIL_TAKEN | UNREADABLE_BODY | FORBIDDEN)
+{{ async }}def update_me(
+    me: MeDep, data: UserUpdate, caller: CallerDep, session: SessionDep, passwords: PasswordsDep
+) -> UserRead:
+    """Change some of one's own fields; a new password needs the current one."""
+    {{ await }}_update(me, data, caller, session, passwords)
+    return UserRead.model_validate(me)
+
+
+@router.delete("/me", status_code=status.HTTP_204_NO_CONTENT)
+{{ async }}def delete_me(me: MeDep, session: SessionDep) -> None:
+    """Delete one's own account and items."""
+    {{ await }}crud.delete_user(session, user=me)
+
+
+@router.get("/{user_id}", responses=NOT_FOUND | FORBIDDEN)
+{{ async }}def read_user(user: UserDep) -> UserRead:
+    """Read a user: oneself, or anyone as an admin."""
+    return UserRead.model_validate(user)
+
+
+@router.patch("/{user_id}", responses=NOT_FOUND | EMAIL_TAKEN | UNREADABLE_BODY | FORBIDDEN)
+{{ async }}def update_user(
+    user: UserDep, data: UserUpdate, caller: CallerDep, session: SessionDep, passwords: PasswordsDep
+) -> UserRead:
+    """Change some of a user's fields: one's own, or anyone's as an admin."""
+    {{ await }}_update(user, data, caller, session, passwords)
+    return UserRead.model_validate(user)
+
+
+@router.delete(
+    "/{user_id}", status_code=status.HTTP_204_NO_CONTENT, responses=NOT_FOUND | FORBIDDEN
+)
+{{ async }}def delete_user(user: UserDep, session: SessionDep) -> None:
+    """Delete a user and the user's items: oneself, or anyone as an admin."""
+    {{ await }}crud.delete_user(session, user=user)
+
+
+{{ async }}def _update(
+    user: User, data: UserUpdate, caller: Caller, session: SessionDep, passwords: Passwords
+) -> None:
+    if not caller.is_admin and (data.is_active is not MISSING or data.is_superuser is not MISSING):
+        raise HTTPException(
+            status.HTTP_403_FORBIDDEN, detail="Only an admin may change is_active or is_superuser."
+        )
+    hashed_password = None
+    if data.password is not MISSING:
+        if user.id == caller.user_id:
+            {{ await }}_check_current_password(user, data, passwords)
+        hashed_password = {{ await }}passwords.hash(data.password.get_secret_value())
+    {{ await }}crud.update_user(session, user=user, data=data, hashed_password=hashed_password)
+
+
+{{ async }}def _check_current_password(user: User, data: UserUpdate, passwords: Passwords) -> None:
+    # Whoever holds a token for a while cannot lock its owner out of the account.
+    if data.current_password is MISSING:
+        problem = {
+            "type": "missing",
+            "loc": ["body", "current_password"],
+            "msg": "Field required to change one's own password",
+        }
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, detail=[problem])
+    current = data.current_password.get_secret_value()
+    if not {{ await }}passwords.verify(current, user.hashed_password):
+        raise HTTPException(status.HTTP_403_FORBIDDEN, detail="The current password is wrong.")

@@ -1,0 +1,91 @@
+{% from "driver.jinja" import async, await, Client, Connection with context %}
+"""Who calls the API: accounts signed up through it, with access tokens of the service's own."""
+
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+{% if cookiecutter.driver == "async" %}
+from httpx2 import AsyncClient
+{% else %}
+from fastapi.testclient import TestClient
+{% endif %}
+from sqlalchemy import update
+{% if cookiecutter.driver == "async" %}
+from sqlalchemy.ext.asyncio import AsyncConnection
+{% else %}
+from sqlalchemy.engine import Connection
+{% endif %}
+
+from {{ cookiecutter.package_name }} import tokens
+from {{ cookiecutter.package_name }}.column_types import utc_now
+from {{ cookiecutter.package_name }}.models import User
+from {{ cookiecutter.package_name }}.settings import Settings
+
+USERS = "/api/v1/users"
+# Made up for the tests: at least as long as production demands.
+TEST_SECRET_KEY = "tests-only-7fQ2mZ9vX4kR1cW8pL5nB3hJ6dS0aE"
+
+
+@dataclass(frozen=True)
+class Account:
+    """A user of the API: their id and credentials, and the headers that authenticate them."""
+
+    id: int
+    email: str
+    password: str
+    headers: dict[str, str]
+
+
+@pytest.fixture(scope="session")
+def auth_settings() -> dict[str, Any]:
+    """Settings of authentication for the tests: a signing key, and cheap (still argon2) hashes."""
+    return {
+        "secret_key": TEST_SECRET_KEY,
+        "password_hash_memory_kib": 1024,
+        "password_hash_time_cost": 1,
+    }
+
+
+def bearer(user_id: int, settings: Settings, *, is_admin: bool = False) -> dict[str, str]:
+    """Headers with a fresh access token for this user."""
+    token, _lifetime = tokens.issue(tokens.Caller(user_id, is_admin), settings, now=utc_now())
+    return {"Authorization": f"Bearer {token}"}
+
+
+{{ async }}def sign_up(client: {{ Client }}, settings: Settings, email: str, full_name: str) -> Account:
+    """Create an account through the API, and a token for it."""
+    password = f"{full_name} knows best"
+    response = {{ await }}client.post(
+        USERS, json={"email": email, "full_name": full_name, "password": password}
+    )
+    assert response.status_code == 201, response.text
+    user_id = response.json()["id"]
+    return Account(user_id, email, password, bearer(user_id, settings))
+
+
+@pytest.fixture
+{{ async }}def ada(client: {{ Client }}, settings: Settings) -> Account:
+    """A user with an account."""
+    return {{ await }}sign_up(client, settings, "ada@example.com", "Ada Lovelace")
+
+
+@pytest.fixture
+{{ async }}def grace(client: {{ Client }}, settings: Settings) -> Account:
+    """Another user with an account."""
+    return {{ await }}sign_up(client, settings, "grace@example.com", "Grace Hopper")
+
+
+@pytest.fixture
+{{ async }}def admin(client: {{ Client }}, connection: {{ Connection }}, settings: Settings) -> Account:
+    """A user with an account who is an admin."""
+    account = {{ await }}sign_up(client, settings, "root@example.com", "Rear Admiral")
+    {{ await }}connection.execute(update(User).where(User.id == account.id).values(is_superuser=True))
+    headers = bearer(account.id, settings, is_admin=True)
+    return Account(account.id, account.email, account.password, headers)
+
+
+@pytest.fixture
+def auth_headers(ada: Account) -> dict[str, str]:
+    """Headers that authenticate a request: a user's bearer token."""
+    return ada.headers

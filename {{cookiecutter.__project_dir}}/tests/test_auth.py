@@ -1,0 +1,222 @@
+{% from "driver.jinja" import async, await, Client, Connection with context %}
+"""Logging in and access tokens: who gets a token, who is throttled, which tokens are refused."""
+
+import base64
+import json
+from collections.abc import Callable
+from datetime import timedelta
+
+import jwt
+import pytest
+{% if cookiecutter.driver == "async" %}
+from httpx2 import AsyncClient
+{% else %}
+from fastapi.testclient import TestClient
+{% endif %}
+from pwdlib import PasswordHash
+from sqlalchemy import select
+from sqlalchemy import update
+{% if cookiecutter.driver == "async" %}
+from sqlalchemy.ext.asyncio import AsyncConnection
+{% else %}
+from sqlalchemy.engine import Connection
+{% endif %}
+
+from {{ cookiecutter.package_name }} import tokens
+from {{ cookiecutter.package_name }}.column_types import utc_now
+from {{ cookiecutter.package_name }}.models import User
+from {{ cookiecutter.package_name }}.settings import Settings
+
+from accounts import Account
+from accounts import bearer
+
+TOKEN = "/api/v1/auth/token"
+ME = "/api/v1/users/me"
+REFUSED = {"detail": "Incorrect e-mail address or password."}
+
+
+def login(email: str, password: str) -> dict[str, str]:
+    """The OAuth2 password form."""
+    return {"username": email, "password": password}
+
+
+{{ async }}def test_login_gives_a_bearer_token_for_the_account(
+    client: {{ Client }},
+    ada: Account,
+) -> None:
+    response = {{ await }}client.post(TOKEN, data=login("ADA@example.com", ada.password))
+
+    assert response.status_code == 200
+    body = response.json()
+    assert (body["token_type"], body["expires_in"]) == ("bearer", 15 * 60)
+    me = {{ await }}client.get(ME, headers={"Authorization": f"Bearer {body['access_token']}"})
+    assert me.json()["id"] == ada.id
+
+
+@pytest.mark.parametrize("email", ["ada@example.com", "nobody@example.com"])
+{{ async }}def test_wrong_password_and_unknown_address_get_the_same_401(
+    client: {{ Client }}, ada: Account, email: str
+) -> None:
+    response = {{ await }}client.post(TOKEN, data=login(email, "not-the-password"))
+
+    assert response.status_code == 401
+    assert response.json() == REFUSED
+    assert response.headers["www-authenticate"] == "Bearer"
+
+
+@pytest.mark.parametrize("email", ["ada@example.com", "nobody@example.com"])
+{{ async }}def test_a_login_checks_one_hash_whether_or_not_the_account_exists(
+    client: {{ Client }}, ada: Account, monkeypatch: pytest.MonkeyPatch, email: str
+) -> None:
+    # The same work, so about the same time: the answer does not tell which addresses exist.
+    checked = []
+    real_verify = PasswordHash.verify
+
+    def counted_verify(hasher: PasswordHash, password: str, hashed: str) -> bool:
+        checked.append(hashed)
+        return real_verify(hasher, password, hashed)
+
+    monkeypatch.setattr(PasswordHash, "verify", counted_verify)
+
+    {{ await }}client.post(TOKEN, data=login(email, "not-the-password"))
+
+    assert len(checked) == 1
+    assert checked[0].startswith("$argon2id$")
+
+
+{{ async }}def test_a_deactivated_account_gets_no_token(
+    client: {{ Client }}, connection: {{ Connection }}, ada: Account
+) -> None:
+    {{ await }}connection.execute(update(User).where(User.id == ada.id).values(is_active=False))
+
+    response = {{ await }}client.post(TOKEN, data=login(ada.email, ada.password))
+
+    assert response.status_code == 401
+    assert response.json() == REFUSED
+
+
+{{ async }}def test_repeated_failures_lock_the_account_with_429_and_retry_after(
+    client_with: Callable[..., {{ Client }}], connection: {{ Connection }}, ada: Account
+) -> None:
+    {{ async }}with client_with(login_max_failures=3, login_lockout_seconds=120) as strict:
+        failures = [
+            ({{ await }}strict.post(TOKEN, data=login(ada.email, "wrong-password"))).status_code
+            for _ in range(3)
+        ]
+        # Locked: even the right password is refused now, without being checked.
+        locked = {{ await }}strict.post(TOKEN, data=login(ada.email, ada.password))
+
+    assert failures == [401, 401, 401]
+    assert locked.status_code == 429
+    assert 0 < int(locked.headers["retry-after"]) <= 120
+    stored = {{ await }}connection.execute(select(User.failed_logins).where(User.id == ada.id))
+    assert stored.scalar_one() == 3
+
+
+{{ async }}def test_after_the_lockout_the_right_password_logs_in_and_clears_the_failures(
+    client_with: Callable[..., {{ Client }}], connection: {{ Connection }}, ada: Account
+) -> None:
+    {{ async }}with client_with(login_max_failures=2) as strict:
+        for _ in range(2):
+            {{ await }}strict.post(TOKEN, data=login(ada.email, "wrong-password"))
+        # The lockout is over.
+        {{ await }}connection.execute(
+            update(User)
+            .where(User.id == ada.id)
+            .values(locked_until=utc_now() - timedelta(seconds=1))
+        )
+        response = {{ await }}strict.post(TOKEN, data=login(ada.email, ada.password))
+
+    assert response.status_code == 200
+    stored = {{ await }}connection.execute(
+        select(User.failed_logins, User.locked_until).where(User.id == ada.id)
+    )
+    assert tuple(stored.one()) == (0, None)
+
+
+{{ async }}def test_a_failure_after_the_lockout_locks_the_account_again(
+    client_with: Callable[..., {{ Client }}], connection: {{ Connection }}, ada: Account
+) -> None:
+    {{ async }}with client_with(login_max_failures=2) as strict:
+        for _ in range(2):
+            {{ await }}strict.post(TOKEN, data=login(ada.email, "wrong-password"))
+        {{ await }}connection.execute(
+            update(User)
+            .where(User.id == ada.id)
+            .values(locked_until=utc_now() - timedelta(seconds=1))
+        )
+        again = {{ await }}strict.post(TOKEN, data=login(ada.email, "wrong-password"))
+        then = {{ await }}strict.post(TOKEN, data=login(ada.email, ada.password))
+
+    assert (again.status_code, then.status_code) == (401, 429)
+
+
+{{ async }}def test_a_success_clears_earlier_failures(
+    client: {{ Client }}, connection: {{ Connection }}, ada: Account
+) -> None:
+    {{ await }}client.post(TOKEN, data=login(ada.email, "wrong-password"))
+
+    {{ await }}client.post(TOKEN, data=login(ada.email, ada.password))
+
+    stored = {{ await }}connection.execute(select(User.failed_logins).where(User.id == ada.id))
+    assert stored.scalar_one() == 0
+
+
+def _forged(token: str, **changes: object) -> str:
+    # The token's claims changed, its signature kept.
+    header, payload, signature = token.split(".")
+    claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    changed = base64.urlsafe_b64encode(json.dumps({**claims, **changes}).encode()).rstrip(b"=")
+    return f"{header}.{changed.decode()}.{signature}"
+
+
+@pytest.mark.parametrize("kind", ["expired", "tampered", "alg-none", "wrong-key", "garbage"])
+{{ async }}def test_a_token_that_is_not_the_services_own_and_current_is_refused(
+    client: {{ Client }}, settings: Settings, ada: Account, kind: str
+) -> None:
+    caller = tokens.Caller(ada.id, is_admin=False)
+    valid, _lifetime = tokens.issue(caller, settings, now=utc_now())
+    now = int(utc_now().timestamp())
+    claims = {"sub": str(ada.id), "admin": True, "iat": now, "exp": now + 600}
+    token = {
+        "expired": tokens.issue(caller, settings, now=utc_now() - timedelta(hours=1))[0],
+        "tampered": _forged(valid, admin=True),
+        "alg-none": jwt.encode(claims, key="", algorithm="none"),
+        "wrong-key": jwt.encode(claims, "another-key-of-at-least-32-characters", algorithm="HS256"),
+        "garbage": "not.a.token",
+    }[kind]
+
+    response = {{ await }}client.get(ME, headers={"Authorization": f"Bearer {token}"})
+
+    assert response.status_code == 401
+    assert response.headers["www-authenticate"] == 'Bearer error="invalid_token"'
+    assert token not in response.text
+
+
+{{ async }}def test_a_token_keeps_working_for_its_lifetime_only(
+    client: {{ Client }}, settings: Settings, ada: Account
+) -> None:
+    caller = tokens.Caller(ada.id, is_admin=False)
+    almost = tokens.issue(caller, settings, now=utc_now() - timedelta(minutes=14))[0]
+    over = tokens.issue(caller, settings, now=utc_now() - timedelta(minutes=16))[0]
+
+    still = {{ await }}client.get(ME, headers={"Authorization": f"Bearer {almost}"})
+    expired = {{ await }}client.get(ME, headers={"Authorization": f"Bearer {over}"})
+
+    assert (still.status_code, expired.status_code) == (200, 401)
+
+
+{{ async }}def test_an_admin_token_is_needed_for_admin_routes(
+    client: {{ Client }}, settings: Settings, ada: Account
+) -> None:
+    as_user = {{ await }}client.get("/api/v1/users", headers=bearer(ada.id, settings))
+    as_admin = {{ await }}client.get("/api/v1/users", headers=bearer(ada.id, settings, is_admin=True))
+
+    assert (as_user.status_code, as_admin.status_code) == (403, 200)
+
+
+{{ async }}def test_the_openapi_page_logs_in_at_the_token_route(client: {{ Client }}) -> None:
+    schema = ({{ await }}client.get("/openapi.json")).json()
+
+    [scheme] = schema["components"]["securitySchemes"].values()
+    assert scheme["flows"]["password"]["tokenUrl"] == TOKEN

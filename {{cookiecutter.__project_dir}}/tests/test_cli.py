@@ -1,0 +1,144 @@
+{% from "driver.jinja" import async, await, Engine, Iterator with context %}
+"""The create-admin command: the first admin, with no credentials written anywhere."""
+
+{% if cookiecutter.driver == "async" %}
+from collections.abc import AsyncIterator
+{% else %}
+from collections.abc import Iterator
+{% endif %}
+
+{% if cookiecutter.driver == "async" %}
+import anyio.to_thread
+{% endif %}
+import pytest
+from sqlalchemy import delete
+from sqlalchemy import select
+from sqlalchemy import update
+{% if cookiecutter.driver == "async" %}
+from sqlalchemy.ext.asyncio import AsyncEngine
+{% else %}
+from sqlalchemy.engine import Engine
+{% endif %}
+
+from {{ cookiecutter.package_name }}.__main__ import main
+from {{ cookiecutter.package_name }}.models import User
+from {{ cookiecutter.package_name }}.passwords import Passwords
+from {{ cookiecutter.package_name }}.settings import Settings
+
+from accounts import TEST_SECRET_KEY
+
+EMAIL = "root@cli.example.com"
+
+
+@pytest.fixture
+{{ async }}def environment(
+    settings: Settings, engine: {{ Engine }}, monkeypatch: pytest.MonkeyPatch
+) -> {{ Iterator }}[None]:
+    """The command's environment points at the test database; its accounts go afterwards."""
+    # The command commits for real, outside any test's transaction.
+    for name, value in {
+        "DATABASE_URL": settings.database_url,
+        "ENVIRONMENT": "development",
+        "SECRET_KEY": TEST_SECRET_KEY,
+        "PASSWORD_HASH_MEMORY_KIB": "1024",
+        "PASSWORD_HASH_TIME_COST": "1",
+    }.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.delenv("ADMIN_PASSWORD", raising=False)
+    yield
+    {{ async }}with engine.begin() as connection:
+        {{ await }}connection.execute(delete(User).where(User.email.like("%@cli.example.com")))
+
+
+{{ async }}def run(*args: str) -> int:
+    """Run the command with these arguments, as from a shell; return its exit status."""
+{% if cookiecutter.driver == "async" %}
+    # In a thread of its own: the command runs its own event loop.
+    return await anyio.to_thread.run_sync(main, list(args))
+{% else %}
+    return main(list(args))
+{% endif %}
+
+
+{{ async }}def stored(engine: {{ Engine }}, email: str) -> tuple[bool, str] | None:
+    """Whether the account of this address is an admin, and its password hash; None if none."""
+    {{ async }}with engine.connect() as connection:
+        rows = {{ await }}connection.execute(
+            select(User.is_superuser, User.hashed_password).where(User.email == email)
+        )
+        row = rows.one_or_none()
+    return None if row is None else (row[0], row[1])
+
+
+@pytest.mark.usefixtures("environment")
+{{ async }}def test_create_admin_takes_the_password_from_the_environment(
+    engine: {{ Engine }},
+    settings: Settings,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setenv("ADMIN_PASSWORD", "first-admin-password")
+
+    status = {{ await }}run("create-admin", EMAIL)
+
+    assert status == 0
+    assert f"Created the admin {EMAIL}" in capsys.readouterr().out
+    account = {{ await }}stored(engine, EMAIL)
+    assert account is not None
+    assert account[0] is True
+    assert {{ await }}Passwords(settings).verify("first-admin-password", account[1])
+
+
+@pytest.mark.usefixtures("environment")
+{{ async }}def test_create_admin_makes_an_existing_account_an_admin(
+    engine: {{ Engine }}, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ADMIN_PASSWORD", "first-admin-password")
+    {{ await }}run("create-admin", EMAIL)
+    {{ async }}with engine.begin() as connection:
+        demoted = update(User).where(User.email == EMAIL).values(is_superuser=False)
+        {{ await }}connection.execute(demoted)
+    monkeypatch.delenv("ADMIN_PASSWORD")
+
+    status = {{ await }}run("create-admin", EMAIL)
+
+    account = {{ await }}stored(engine, EMAIL)
+    assert status == 0
+    assert account is not None
+    assert account[0] is True
+
+
+@pytest.mark.usefixtures("environment")
+{{ async }}def test_create_admin_without_a_password_or_a_terminal_says_how_to_give_one(
+    engine: {{ Engine }}, capsys: pytest.CaptureFixture[str]
+) -> None:
+    status = {{ await }}run("create-admin", EMAIL)
+
+    assert status == 1
+    assert "set ADMIN_PASSWORD" in capsys.readouterr().err
+    assert {{ await }}stored(engine, EMAIL) is None
+
+
+@pytest.mark.usefixtures("environment")
+{{ async }}def test_create_admin_refuses_a_short_password_in_one_line(
+    engine: {{ Engine }}, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("ADMIN_PASSWORD", "short")
+
+    status = {{ await }}run("create-admin", EMAIL)
+
+    error = capsys.readouterr().err
+    assert status == 1
+    assert error == "create-admin: PASSWORD String should have at least 8 characters\n"
+    assert {{ await }}stored(engine, EMAIL) is None
+
+
+@pytest.mark.usefixtures("environment")
+{{ async }}def test_create_admin_refuses_what_is_not_an_address(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    with pytest.raises(SystemExit) as exited:
+        {{ await }}run("create-admin", "not-an-address")
+
+    assert exited.value.code == 2
+    assert "EMAIL " in capsys.readouterr().err

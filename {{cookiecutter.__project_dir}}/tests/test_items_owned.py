@@ -1,0 +1,247 @@
+{% from "driver.jinja" import async, await, Client with context %}
+"""The items API with owners: one's own items and the public ones; admins see and change all."""
+
+from typing import Any
+
+import pytest
+{% if cookiecutter.driver == "async" %}
+from httpx2 import AsyncClient
+{% else %}
+from fastapi.testclient import TestClient
+{% endif %}
+
+from accounts import Account
+
+ITEMS = "/api/v1/items"
+
+
+{{ async }}def create(client: {{ Client }}, owner: Account, **fields: Any) -> dict[str, Any]:
+    """An item of `owner`, created through the API, as the API returned it."""
+    response = {{ await }}client.post(ITEMS, json={"title": "Notes", **fields}, headers=owner.headers)
+    assert response.status_code == 201, response.text
+    return dict(response.json())
+
+
+{{ async }}def test_create_item_belongs_to_the_caller_and_is_private_by_default(
+    client: {{ Client }}, ada: Account
+) -> None:
+    response = {{ await }}client.post(
+        ITEMS, json={"title": "  Notes  ", "description": "On the engine"}, headers=ada.headers
+    )
+
+    assert response.status_code == 201
+    body = response.json()
+    assert (body["title"], body["description"]) == ("Notes", "On the engine")
+    assert (body["status"], body["owner_id"]) == ("private", ada.id)
+
+
+{{ async }}def test_create_item_without_a_token_returns_401(client: {{ Client }}) -> None:
+    response = {{ await }}client.post(ITEMS, json={"title": "Notes"})
+
+    assert response.status_code == 401
+    assert response.headers["www-authenticate"] == "Bearer"
+
+
+{{ async }}def test_only_an_admin_creates_items_for_another_user(
+    client: {{ Client }}, ada: Account, grace: Account, admin: Account
+) -> None:
+    gift = {"title": "Gift", "owner_id": grace.id}
+    mine = {"title": "Mine", "owner_id": ada.id}
+
+    by_user = {{ await }}client.post(ITEMS, json=gift, headers=ada.headers)
+    for_oneself = {{ await }}client.post(ITEMS, json=mine, headers=ada.headers)
+    by_admin = {{ await }}client.post(ITEMS, json=gift, headers=admin.headers)
+
+    assert by_user.status_code == 403
+    assert for_oneself.status_code == 201
+    assert by_admin.status_code == 201
+    assert by_admin.json()["owner_id"] == grace.id
+
+
+{{ async }}def test_an_admin_creating_an_item_for_an_unknown_owner_gets_422_naming_the_field(
+    client: {{ Client }}, admin: Account
+) -> None:
+    response = {{ await }}client.post(
+        ITEMS, json={"title": "Orphan", "owner_id": 999_999}, headers=admin.headers
+    )
+
+    assert response.status_code == 422
+    [error] = response.json()["detail"]
+    assert error["loc"] == ["body", "owner_id"]
+
+
+{{ async }}def test_create_item_with_a_title_its_owner_has_returns_409(
+    client: {{ Client }}, ada: Account
+) -> None:
+    {{ await }}create(client, ada)
+
+    response = {{ await }}client.post(ITEMS, json={"title": "Notes"}, headers=ada.headers)
+
+    assert response.status_code == 409
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        pytest.param({"title": "x", "status": "secret"}, id="unknown-status"),
+        pytest.param({"title": "", "status": "public"}, id="empty-title"),
+        pytest.param({"title": "x", "owner_id": 2**31}, id="owner-id-out-of-range"),
+        pytest.param({"status": "public"}, id="missing-title"),
+    ],
+)
+{{ async }}def test_create_item_with_invalid_payload_returns_422(
+    client: {{ Client }}, ada: Account, payload: dict[str, Any]
+) -> None:
+    response = {{ await }}client.post(ITEMS, json=payload, headers=ada.headers)
+
+    assert response.status_code == 422
+
+
+{{ async }}def test_list_shows_ones_own_items_and_public_ones_and_admins_all(
+    client: {{ Client }}, ada: Account, grace: Account, admin: Account
+) -> None:
+    {{ await }}create(client, ada, title="ada private")
+    {{ await }}create(client, grace, title="grace private")
+    {{ await }}create(client, grace, title="grace public", status="public")
+
+    as_ada = {{ await }}client.get(ITEMS, headers=ada.headers)
+    as_admin = {{ await }}client.get(ITEMS, headers=admin.headers)
+    anonymous = {{ await }}client.get(ITEMS)
+
+    assert [item["title"] for item in as_ada.json()] == ["ada private", "grace public"]
+    assert len(as_admin.json()) == 3
+    assert anonymous.status_code == 401
+
+
+{{ async }}def test_list_pages_oldest_first(client: {{ Client }}, ada: Account) -> None:
+    for title in ("first", "second", "third"):
+        {{ await }}create(client, ada, title=title)
+
+    page = {{ await }}client.get(ITEMS, params={"limit": 2, "offset": 1}, headers=ada.headers)
+
+    assert [item["title"] for item in page.json()] == ["second", "third"]
+
+
+@pytest.mark.parametrize(
+    ("status", "caller", "read", "write"),
+    [
+        ("private", "owner", 200, 200),
+        ("private", "other", 404, 404),
+        ("private", "admin", 200, 200),
+        ("public", "owner", 200, 200),
+        ("public", "other", 200, 403),
+        ("public", "admin", 200, 200),
+    ],
+)
+{{ async }}def test_reading_and_changing_an_item_by_owner_other_user_and_admin(
+    client: {{ Client }},
+    ada: Account,
+    grace: Account,
+    admin: Account,
+    status: str,
+    caller: str,
+    read: int,
+    write: int,
+) -> None:
+    # Another user's private item is not found, as if it did not exist; a public one is
+    # read by anyone and changed by its owner and admins only.
+    item = {{ await }}create(client, ada, status=status)
+    headers = {"owner": ada, "other": grace, "admin": admin}[caller].headers
+    path = f"{ITEMS}/{item['id']}"
+
+    got = {{ await }}client.get(path, headers=headers)
+    changed = {{ await }}client.patch(path, json={"title": "Renamed"}, headers=headers)
+
+    assert got.status_code == read
+    assert changed.status_code == write
+
+
+@pytest.mark.parametrize(
+    ("status", "caller", "expected"),
+    [
+        ("private", "other", 404),
+        ("public", "other", 403),
+        ("private", "admin", 204),
+        ("public", "owner", 204),
+    ],
+)
+{{ async }}def test_deleting_an_item_is_for_its_owner_and_admins(
+    client: {{ Client }},
+    ada: Account,
+    grace: Account,
+    admin: Account,
+    status: str,
+    caller: str,
+    expected: int,
+) -> None:
+    item = {{ await }}create(client, ada, status=status)
+    headers = {"owner": ada, "other": grace, "admin": admin}[caller].headers
+
+    response = {{ await }}client.delete(f"{ITEMS}/{item['id']}", headers=headers)
+
+    assert response.status_code == expected
+    after = {{ await }}client.get(f"{ITEMS}/{item['id']}", headers=ada.headers)
+    assert after.status_code == (404 if expected == 204 else 200)
+
+
+{{ async }}def test_an_item_that_does_not_exist_returns_404(client: {{ Client }}, admin: Account) -> None:
+    response = {{ await }}client.get(f"{ITEMS}/999999", headers=admin.headers)
+
+    assert response.status_code == 404
+
+
+{{ async }}def test_update_item_changes_only_the_fields_given(client: {{ Client }}, ada: Account) -> None:
+    item = {{ await }}create(client, ada)
+    path = f"{ITEMS}/{item['id']}"
+
+    response = {{ await }}client.patch(path, json={"status": "public"}, headers=ada.headers)
+
+    assert response.status_code == 200
+    assert response.json() == {**item, "status": "public"}
+
+
+{{ async }}def test_update_item_with_null_description_clears_it(
+    client: {{ Client }},
+    ada: Account,
+) -> None:
+    item = {{ await }}create(client, ada, description="draft")
+    path = f"{ITEMS}/{item['id']}"
+
+    response = {{ await }}client.patch(path, json={"description": None}, headers=ada.headers)
+
+    assert response.json()["description"] is None
+
+
+{{ async }}def test_update_item_to_a_title_its_owner_has_returns_409(
+    client: {{ Client }},
+    ada: Account,
+) -> None:
+    {{ await }}create(client, ada)
+    other = {{ await }}create(client, ada, title="Other")
+    path = f"{ITEMS}/{other['id']}"
+
+    response = {{ await }}client.patch(path, json={"title": "Notes"}, headers=ada.headers)
+
+    assert response.status_code == 409
+
+
+@pytest.mark.parametrize("payload", [{"title": None}, {"status": None}, {"status": "secret"}])
+{{ async }}def test_update_item_with_invalid_field_returns_422(
+    client: {{ Client }}, ada: Account, payload: dict[str, Any]
+) -> None:
+    item = {{ await }}create(client, ada)
+
+    response = {{ await }}client.patch(f"{ITEMS}/{item['id']}", json=payload, headers=ada.headers)
+
+    assert response.status_code == 422
+
+
+{{ async }}def test_deleting_a_user_deletes_the_users_items(
+    client: {{ Client }}, ada: Account, admin: Account
+) -> None:
+    item = {{ await }}create(client, ada)
+
+    {{ await }}client.delete(f"/api/v1/users/{ada.id}", headers=admin.headers)
+
+    gone = {{ await }}client.get(f"{ITEMS}/{item['id']}", headers=admin.headers)
+    assert gone.status_code == 404

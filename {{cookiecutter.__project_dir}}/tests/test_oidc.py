@@ -1,0 +1,196 @@
+{% from "driver.jinja" import async, await, Client with context %}
+"""Tokens of the identity provider: what is accepted, what is refused, and how keys are fetched."""
+
+import time
+from typing import Any
+
+import jwt
+import pytest
+{% if cookiecutter.driver == "async" %}
+from httpx2 import AsyncClient
+{% else %}
+from fastapi.testclient import TestClient
+{% endif %}
+
+from {{ cookiecutter.package_name }} import oidc
+from {{ cookiecutter.package_name }}.oidc import IdentityProvider
+from {{ cookiecutter.package_name }}.oidc import InvalidTokenError
+from {{ cookiecutter.package_name }}.oidc import ProviderUnavailableError
+from {{ cookiecutter.package_name }}.settings import Settings
+
+from accounts import AUDIENCE
+from accounts import IdentityProviderServer
+
+ME = "/api/v1/users/me"
+
+
+def claims(provider: IdentityProviderServer, **changes: Any) -> dict[str, Any]:
+    """Valid claims for a token of the provider, with some changed."""
+    now = int(time.time())
+    valid = {"iss": provider.issuer, "aud": AUDIENCE, "sub": "ada", "iat": now, "exp": now + 300}
+    return {**valid, **changes}
+
+
+{{ async }}def test_a_valid_token_identifies_the_caller(
+    settings: Settings, identity_provider: IdentityProviderServer
+) -> None:
+    token = identity_provider.token("ada", email="ada@example.com", name="Ada Lovelace")
+
+    identity = {{ await }}IdentityProvider(settings).verify(token)
+
+    assert identity == oidc.Identity("ada", "ada@example.com", "Ada Lovelace", is_admin=False)
+
+
+@pytest.mark.parametrize(
+    ("roles_claim", "token_claims", "is_admin"),
+    [
+        ("roles", {"roles": ["admin", "auditor"]}, True),
+        ("roles", {"roles": ["auditor"]}, False),
+        ("realm_access.roles", {"realm_access": {"roles": ["admin"]}}, True),
+        ("scope", {"scope": "openid admin"}, True),
+        ("roles", {"roles": "admin"}, True),
+        ("roles", {}, False),
+    ],
+)
+{{ async }}def test_admin_rights_come_from_the_configured_role_claim(
+    settings: Settings,
+    identity_provider: IdentityProviderServer,
+    roles_claim: str,
+    token_claims: dict[str, Any],
+    is_admin: bool,
+) -> None:
+    provider = IdentityProvider(settings.model_copy(update={"oidc_roles_claim": roles_claim}))
+    token = identity_provider.sign(claims(identity_provider, **token_claims))
+
+    identity = {{ await }}provider.verify(token)
+
+    assert identity.is_admin is is_admin
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        pytest.param({"aud": "another-service"}, id="other-audience"),
+        pytest.param({"iss": "https://impostor.example.com"}, id="other-issuer"),
+        pytest.param({"exp": int(time.time()) - 120}, id="expired"),
+        pytest.param({"nbf": int(time.time()) + 120}, id="not-yet-valid"),
+        pytest.param({"sub": None}, id="no-subject"),
+    ],
+)
+{{ async }}def test_a_token_with_wrong_claims_is_refused(
+    settings: Settings, identity_provider: IdentityProviderServer, changes: dict[str, Any]
+) -> None:
+    wanted = {key: value for key, value in claims(identity_provider, **changes).items() if value}
+    token = identity_provider.sign(wanted)
+
+    with pytest.raises(InvalidTokenError):
+        {{ await }}IdentityProvider(settings).verify(token)
+
+
+{{ async }}def test_a_little_clock_skew_is_tolerated(
+    settings: Settings, identity_provider: IdentityProviderServer
+) -> None:
+    token = identity_provider.sign(claims(identity_provider, exp=int(time.time()) - 10))
+
+    identity = {{ await }}IdentityProvider(settings).verify(token)
+
+    assert identity.subject == "ada"
+
+
+@pytest.mark.parametrize("kind", ["alg-none", "shared-secret", "unknown-key", "garbage"])
+{{ async }}def test_a_token_the_provider_did_not_sign_is_refused(
+    settings: Settings, identity_provider: IdentityProviderServer, kind: str
+) -> None:
+    valid = claims(identity_provider)
+    key_named = {"kid": identity_provider.key_id}
+    token = {
+        "alg-none": jwt.encode(valid, key="", algorithm="none", headers=key_named),
+        "shared-secret": jwt.encode(valid, "a-guessed-secret-of-32-characters", algorithm="HS256"),
+        "unknown-key": identity_provider.sign(valid, key_id="someone-elses-key"),
+        "garbage": "not.a.token",
+    }[kind]
+
+    with pytest.raises(InvalidTokenError):
+        {{ await }}IdentityProvider(settings).verify(token)
+
+
+{{ async }}def test_a_new_key_is_fetched_when_a_token_names_it(
+    settings: Settings, identity_provider: IdentityProviderServer
+) -> None:
+    provider = IdentityProvider(settings, min_refresh_seconds=0)
+    {{ await }}provider.verify(identity_provider.token("ada"))
+
+    identity_provider.rotate()
+    identity = {{ await }}provider.verify(identity_provider.token("ada"))
+
+    assert identity.subject == "ada"
+
+
+{{ async }}def test_unknown_key_ids_do_not_make_the_service_fetch_keys_again_at_once(
+    settings: Settings, identity_provider: IdentityProviderServer
+) -> None:
+    provider = IdentityProvider(settings, min_refresh_seconds=30)
+    {{ await }}provider.verify(identity_provider.token("ada"))
+    fetched = identity_provider.requests.count("/jwks")
+
+    for number in range(5):
+        forged = identity_provider.sign(claims(identity_provider), key_id=f"made-up-{number}")
+        with pytest.raises(InvalidTokenError):
+            {{ await }}provider.verify(forged)
+
+    assert identity_provider.requests.count("/jwks") == fetched
+
+
+{{ async }}def test_keys_in_hand_keep_verifying_while_the_provider_is_away(
+    settings: Settings, identity_provider: IdentityProviderServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    provider = IdentityProvider(settings, min_refresh_seconds=0)
+    {{ await }}provider.verify(identity_provider.token("ada"))
+    identity_provider.available = False
+    # Every token now asks for the keys again, and the provider does not answer.
+    monkeypatch.setattr(oidc, "KEYS_MAX_AGE_SECONDS", 0)
+
+    identity = {{ await }}provider.verify(identity_provider.token("ada"))
+
+    assert identity.subject == "ada"
+
+
+{{ async }}def test_a_provider_that_cannot_be_reached_is_unavailable_not_a_refusal(
+    settings: Settings, identity_provider: IdentityProviderServer
+) -> None:
+    identity_provider.available = False
+
+    with pytest.raises(ProviderUnavailableError):
+        {{ await }}IdentityProvider(settings).verify(identity_provider.token("ada"))
+
+
+{{ async }}def test_a_provider_that_cannot_be_reached_gives_503_not_401(
+    client: {{ Client }}, identity_provider: IdentityProviderServer
+) -> None:
+    identity_provider.available = False
+    headers = {"Authorization": f"Bearer {identity_provider.token('ada')}"}
+
+    response = {{ await }}client.get(ME, headers=headers)
+
+    assert response.status_code == 503
+    assert response.headers["retry-after"]
+
+
+{{ async }}def test_the_api_refuses_a_bad_token_with_401_and_an_invalid_token_challenge(
+    client: {{ Client }}, identity_provider: IdentityProviderServer
+) -> None:
+    token = identity_provider.sign(claims(identity_provider, aud="another-service"))
+
+    response = {{ await }}client.get(ME, headers={"Authorization": f"Bearer {token}"})
+
+    assert response.status_code == 401
+    assert response.headers["www-authenticate"] == 'Bearer error="invalid_token"'
+
+
+{{ async }}def test_without_a_configured_provider_every_token_is_refused(
+    settings: Settings, identity_provider: IdentityProviderServer
+) -> None:
+    unconfigured = IdentityProvider(settings.model_copy(update={"oidc_issuer": ""}))
+
+    with pytest.raises(InvalidTokenError):
+        {{ await }}unconfigured.verify(identity_provider.token("ada"))

@@ -1,0 +1,154 @@
+{% from "driver.jinja" import async, await, Client, Connection with context %}
+"""The users API with an identity provider: users recorded when first seen, and admin rights."""
+
+import pytest
+{% if cookiecutter.driver == "async" %}
+from httpx2 import AsyncClient
+{% else %}
+from fastapi.testclient import TestClient
+{% endif %}
+from sqlalchemy import func
+from sqlalchemy import select
+from sqlalchemy import update
+{% if cookiecutter.driver == "async" %}
+from sqlalchemy.ext.asyncio import AsyncConnection
+{% else %}
+from sqlalchemy.engine import Connection
+{% endif %}
+
+from {{ cookiecutter.package_name }}.models import User
+
+from accounts import Account
+from accounts import IdentityProviderServer
+
+USERS = "/api/v1/users"
+ME = "/api/v1/users/me"
+
+
+{{ async }}def test_a_first_request_records_the_user_from_the_token(
+    client: {{ Client }}, identity_provider: IdentityProviderServer
+) -> None:
+    token = identity_provider.token("ada-1815", email="ada@example.com", name="Ada Lovelace")
+
+    response = {{ await }}client.get(ME, headers={"Authorization": f"Bearer {token}"})
+
+    assert response.status_code == 200
+    body = response.json()
+    assert (body["subject"], body["email"], body["full_name"]) == (
+        "ada-1815",
+        "ada@example.com",
+        "Ada Lovelace",
+    )
+    assert body["is_active"] is True
+
+
+{{ async }}def test_later_requests_find_the_same_user(
+    client: {{ Client }}, connection: {{ Connection }}, ada: Account
+) -> None:
+    again = {{ await }}client.get(ME, headers=ada.headers)
+
+    assert again.json()["id"] == ada.id
+    count = {{ await }}connection.execute(select(func.count()).select_from(User))
+    assert count.scalar_one() == 1
+
+
+{{ async }}def test_a_token_without_email_or_name_records_the_subject(
+    client: {{ Client }}, identity_provider: IdentityProviderServer
+) -> None:
+    token = identity_provider.token("service-account-7")
+
+    response = {{ await }}client.get(ME, headers={"Authorization": f"Bearer {token}"})
+
+    assert response.json()["email"] is None
+    assert response.json()["full_name"] == "service-account-7"
+
+
+{{ async }}def test_me_without_a_token_returns_401(client: {{ Client }}) -> None:
+    response = {{ await }}client.get(ME)
+
+    assert response.status_code == 401
+    assert response.headers["www-authenticate"] == "Bearer"
+
+
+{{ async }}def test_list_users_is_for_the_providers_admins(
+    client: {{ Client }}, ada: Account, admin: Account
+) -> None:
+    by_user = {{ await }}client.get(USERS, headers=ada.headers)
+    by_admin = {{ await }}client.get(USERS, headers=admin.headers)
+
+    assert by_user.status_code == 403
+    assert [user["subject"] for user in by_admin.json()] == ["ada", "root"]
+
+
+@pytest.mark.parametrize(
+    ("caller", "target", "expected"),
+    [("ada", "ada", 200), ("ada", "grace", 403), ("admin", "grace", 200)],
+)
+{{ async }}def test_reading_a_user_is_for_themself_and_admins(
+    client: {{ Client }},
+    ada: Account,
+    grace: Account,
+    admin: Account,
+    caller: str,
+    target: str,
+    expected: int,
+) -> None:
+    accounts = {"ada": ada, "grace": grace, "admin": admin}
+
+    path = f"{USERS}/{accounts[target].id}"
+
+    response = {{ await }}client.get(path, headers=accounts[caller].headers)
+
+    assert response.status_code == expected
+
+
+{{ async }}def test_a_user_changes_their_name_but_only_an_admin_deactivates(
+    client: {{ Client }}, ada: Account, admin: Account
+) -> None:
+    renamed = {{ await }}client.patch(ME, json={"full_name": "Ada King"}, headers=ada.headers)
+    by_self = {{ await }}client.patch(ME, json={"is_active": False}, headers=ada.headers)
+    deactivate = {"is_active": False}
+    by_admin = {{ await }}client.patch(f"{USERS}/{ada.id}", json=deactivate, headers=admin.headers)
+
+    assert renamed.json()["full_name"] == "Ada King"
+    assert by_self.status_code == 403
+    assert by_admin.json()["is_active"] is False
+
+
+{{ async }}def test_a_deactivated_user_is_refused_with_403_despite_a_valid_token(
+    client: {{ Client }}, connection: {{ Connection }}, ada: Account
+) -> None:
+    {{ await }}connection.execute(update(User).where(User.id == ada.id).values(is_active=False))
+
+    response = {{ await }}client.get("/api/v1/items", headers=ada.headers)
+
+    assert response.status_code == 403
+
+
+@pytest.mark.parametrize(("caller", "expected"), [("grace", 403), ("ada", 204), ("admin", 204)])
+{{ async }}def test_deleting_a_user_is_for_themself_and_admins(
+    client: {{ Client }},
+    ada: Account,
+    grace: Account,
+    admin: Account,
+    caller: str,
+    expected: int,
+) -> None:
+    headers = {"ada": ada.headers, "grace": grace.headers, "admin": admin.headers}[caller]
+
+    response = {{ await }}client.delete(f"{USERS}/{ada.id}", headers=headers)
+
+    assert response.status_code == expected
+
+
+{{ async }}def test_a_user_who_deletes_their_account_is_recorded_anew_by_their_next_token(
+    client: {{ Client }}, ada: Account
+) -> None:
+    before = ({{ await }}client.get(ME, headers=ada.headers)).json()
+
+    deleted = {{ await }}client.delete(ME, headers=ada.headers)
+    again = {{ await }}client.get(ME, headers=ada.headers)
+
+    assert deleted.status_code == 204
+    assert again.json()["subject"] == "ada"
+    assert again.json()["created_at"] > before["created_at"]

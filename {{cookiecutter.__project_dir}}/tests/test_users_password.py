@@ -1,0 +1,363 @@
+{% from "driver.jinja" import async, await, Client, Connection with context %}
+"""The users API with accounts: sign-up, one's own account, and what only admins may do."""
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+{% if cookiecutter.driver == "async" %}
+from httpx2 import AsyncClient
+{% else %}
+from fastapi.testclient import TestClient
+{% endif %}
+from sqlalchemy import select
+{% if cookiecutter.driver == "async" %}
+from sqlalchemy.ext.asyncio import AsyncConnection
+{% else %}
+from sqlalchemy.engine import Connection
+{% endif %}
+
+from {{ cookiecutter.package_name }}.models import User
+from {{ cookiecutter.package_name }}.passwords import Passwords
+from {{ cookiecutter.package_name }}.settings import Settings
+
+from accounts import Account
+
+USERS = "/api/v1/users"
+ME = "/api/v1/users/me"
+NEW_USER = {"email": "grace@example.com", "full_name": "Grace Hopper", "password": "cobol-1959"}
+
+
+{{ async }}def test_sign_up_returns_201_and_never_the_password(client: {{ Client }}) -> None:
+    response = {{ await }}client.post(USERS, json=NEW_USER)
+
+    assert response.status_code == 201
+    body = response.json()
+    assert set(body) == {"id", "email", "full_name", "is_active", "is_superuser", "created_at"}
+    assert body["email"] == "grace@example.com"
+    assert (body["is_active"], body["is_superuser"]) == (True, False)
+    assert body["created_at"].endswith(("Z", "+00:00"))
+
+
+{{ async }}def test_sign_up_stores_an_argon2_hash_of_the_password(
+    client: {{ Client }}, connection: {{ Connection }}, settings: Settings
+) -> None:
+    response = {{ await }}client.post(USERS, json=NEW_USER)
+
+    stored = select(User.hashed_password).where(User.id == response.json()["id"])
+    hashed = ({{ await }}connection.execute(stored)).scalar_one()
+    assert hashed.startswith("$argon2id$")
+    assert {{ await }}Passwords(settings).verify("cobol-1959", hashed)
+    assert not {{ await }}Passwords(settings).verify("cobol-1960", hashed)
+
+
+{{ async }}def test_sign_up_keeps_any_unicode_in_the_name(client: {{ Client }}) -> None:
+    # Four-byte characters need utf8mb4 on MySQL; every database must round-trip them.
+    name = "Zoë Ångström 李小龍 🚀"
+
+    created = {{ await }}client.post(USERS, json={**NEW_USER, "full_name": name})
+
+    assert created.status_code == 201
+    assert created.json()["full_name"] == name
+
+
+{{ async }}def test_sign_up_with_items_creates_them_for_the_user(
+    client: {{ Client }},
+    admin: Account,
+) -> None:
+    items = [{"title": "Notes"}, {"title": "Sketches", "status": "public"}]
+
+    response = {{ await }}client.post(USERS, json={**NEW_USER, "items": items})
+
+    assert response.status_code == 201
+    listed = {{ await }}client.get("/api/v1/items", headers=admin.headers)
+    owned = [(i["title"], i["status"], i["owner_id"]) for i in listed.json()]
+    user_id = response.json()["id"]
+    assert owned == [("Notes", "private", user_id), ("Sketches", "public", user_id)]
+
+
+{{ async }}def test_sign_up_failing_half_way_stores_nothing(client: {{ Client }}) -> None:
+    # The user is written first; the clashing item titles fail the second write.
+    items = [{"title": "Notes"}, {"title": "Notes"}]
+
+    response = {{ await }}client.post(USERS, json={**NEW_USER, "items": items})
+
+    assert response.status_code == 409
+    again = {{ await }}client.post(USERS, json=NEW_USER)
+    assert again.status_code == 201
+
+
+{{ async }}def test_sign_up_with_taken_email_returns_409_without_echoing_it(
+    client: {{ Client }}, ada: Account
+) -> None:
+    # E-mail addresses are compared without regard to case.
+    response = {{ await }}client.post(USERS, json={**NEW_USER, "email": "ADA@example.com"})
+
+    assert response.status_code == 409
+    assert response.json() == {"detail": "Another user has this e-mail address."}
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        pytest.param({**NEW_USER, "email": "not-an-address"}, id="bad-email"),
+        pytest.param({**NEW_USER, "password": "short"}, id="short-password"),
+        pytest.param({**NEW_USER, "password": "x" * 129}, id="long-password"),
+        pytest.param({**NEW_USER, "full_name": "   "}, id="blank-name"),
+        pytest.param({**NEW_USER, "full_name": "x" * 201}, id="long-name"),
+        pytest.param({**NEW_USER, "full_name": "nul\x00byte"}, id="nul-in-name"),
+        pytest.param({"email": "grace@example.com"}, id="missing-fields"),
+        pytest.param({**NEW_USER, "items": [{"title": ""}]}, id="bad-item"),
+        pytest.param({**NEW_USER, "items": [{"title": "x"}] * 101}, id="too-many-items"),
+    ],
+)
+{{ async }}def test_sign_up_with_invalid_payload_returns_422_without_echoing_it(
+    client: {{ Client }}, payload: dict[str, Any]
+) -> None:
+    response = {{ await }}client.post(USERS, json=payload)
+
+    assert response.status_code == 422
+    # The answer names the problem, never the input: it may hold a password.
+    assert all("input" not in problem for problem in response.json()["detail"])
+
+
+@pytest.mark.parametrize(
+    ("password", "message"),
+    [
+        ("short", "String should have at least 8 characters"),
+        ("x" * 129, "String should have at most 128 characters"),
+    ],
+)
+{{ async }}def test_password_of_the_wrong_length_is_refused_in_characters(
+    client: {{ Client }}, password: str, message: str
+) -> None:
+    response = {{ await }}client.post(USERS, json={**NEW_USER, "password": password})
+
+    [problem] = response.json()["detail"]
+    assert problem["loc"] == ["body", "password"]
+    assert problem["msg"] == message
+
+
+{{ async }}def test_closed_sign_up_asks_for_a_token_refuses_users_and_admits_admins(
+    client_with: Callable[..., {{ Client }}], ada: Account, admin: Account
+) -> None:
+    {{ async }}with client_with(signup_open=False) as closed:
+        anonymous = {{ await }}closed.post(USERS, json=NEW_USER)
+        by_user = {{ await }}closed.post(USERS, json=NEW_USER, headers=ada.headers)
+        by_admin = {{ await }}closed.post(USERS, json=NEW_USER, headers=admin.headers)
+
+    assert anonymous.status_code == 401
+    assert anonymous.headers["www-authenticate"] == "Bearer"
+    assert by_user.status_code == 403
+    assert by_admin.status_code == 201
+
+
+{{ async }}def test_list_users_is_for_admins(client: {{ Client }}, ada: Account, admin: Account) -> None:
+    anonymous = {{ await }}client.get(USERS)
+    by_user = {{ await }}client.get(USERS, headers=ada.headers)
+    by_admin = {{ await }}client.get(USERS, headers=admin.headers)
+
+    assert anonymous.status_code == 401
+    assert by_user.status_code == 403
+    assert by_admin.status_code == 200
+    assert [user["email"] for user in by_admin.json()] == ["ada@example.com", "root@example.com"]
+
+
+{{ async }}def test_list_users_pages_oldest_first(client: {{ Client }}, admin: Account) -> None:
+    for number in range(3):
+        {{ await }}client.post(USERS, json={**NEW_USER, "email": f"user{number}@example.com"})
+
+    page = {{ await }}client.get(USERS, params={"limit": 2, "offset": 1}, headers=admin.headers)
+
+    assert [u["email"] for u in page.json()] == ["user0@example.com", "user1@example.com"]
+
+
+@pytest.mark.parametrize("params", [{"limit": 0}, {"limit": 101}, {"offset": -1}, {"limit": "x"}])
+{{ async }}def test_list_users_with_page_out_of_bounds_returns_422(
+    client: {{ Client }}, admin: Account, params: dict[str, Any]
+) -> None:
+    response = {{ await }}client.get(USERS, params=params, headers=admin.headers)
+
+    assert response.status_code == 422
+
+
+{{ async }}def test_me_is_the_tokens_user(client: {{ Client }}, ada: Account) -> None:
+    response = {{ await }}client.get(ME, headers=ada.headers)
+
+    assert response.status_code == 200
+    assert response.json()["id"] == ada.id
+
+
+{{ async }}def test_me_without_a_token_returns_401(client: {{ Client }}) -> None:
+    response = {{ await }}client.get(ME)
+
+    assert response.status_code == 401
+    assert response.headers["www-authenticate"] == "Bearer"
+
+
+{{ async }}def test_a_deleted_users_token_no_longer_reaches_their_account(
+    client: {{ Client }}, ada: Account
+) -> None:
+    deleted = {{ await }}client.delete(ME, headers=ada.headers)
+
+    assert deleted.status_code == 204
+    me = {{ await }}client.get(ME, headers=ada.headers)
+    assert me.status_code == 401
+
+
+@pytest.mark.parametrize(
+    ("caller", "target", "expected"),
+    [
+        ("ada", "ada", 200),
+        ("ada", "grace", 403),
+        ("admin", "grace", 200),
+        ("anonymous", "grace", 401),
+    ],
+)
+{{ async }}def test_reading_a_user_is_for_themself_and_admins(
+    client: {{ Client }},
+    ada: Account,
+    grace: Account,
+    admin: Account,
+    caller: str,
+    target: str,
+    expected: int,
+) -> None:
+    accounts = {"ada": ada, "grace": grace, "admin": admin}
+    headers = accounts[caller].headers if caller in accounts else {}
+
+    response = {{ await }}client.get(f"{USERS}/{accounts[target].id}", headers=headers)
+
+    assert response.status_code == expected
+
+
+@pytest.mark.parametrize(("caller", "expected"), [("ada", 403), ("admin", 404), ("anonymous", 401)])
+{{ async }}def test_a_user_that_does_not_exist_is_404_for_admins_only(
+    client: {{ Client }}, ada: Account, admin: Account, caller: str, expected: int
+) -> None:
+    headers = {"ada": ada.headers, "admin": admin.headers}.get(caller, {})
+
+    response = {{ await }}client.get(f"{USERS}/999999", headers=headers)
+
+    assert response.status_code == expected
+
+
+@pytest.mark.parametrize("user_id", [0, 2**31])
+{{ async }}def test_an_id_that_cannot_exist_returns_422(
+    client: {{ Client }}, admin: Account, user_id: int
+) -> None:
+    response = {{ await }}client.get(f"{USERS}/{user_id}", headers=admin.headers)
+
+    assert response.status_code == 422
+
+
+{{ async }}def test_update_me_changes_only_the_fields_given(client: {{ Client }}, ada: Account) -> None:
+    before = ({{ await }}client.get(ME, headers=ada.headers)).json()
+
+    response = {{ await }}client.patch(ME, json={"full_name": "Ada King"}, headers=ada.headers)
+
+    assert response.status_code == 200
+    assert response.json() == {**before, "full_name": "Ada King"}
+
+
+@pytest.mark.parametrize("field", ["is_active", "is_superuser"])
+{{ async }}def test_only_admins_change_is_active_and_is_superuser(
+    client: {{ Client }}, ada: Account, admin: Account, field: str
+) -> None:
+    by_self = {{ await }}client.patch(ME, json={field: field == "is_superuser"}, headers=ada.headers)
+    by_admin = {{ await }}client.patch(
+        f"{USERS}/{ada.id}", json={field: field == "is_superuser"}, headers=admin.headers
+    )
+
+    assert by_self.status_code == 403
+    assert by_admin.status_code == 200
+    assert by_admin.json()[field] is (field == "is_superuser")
+
+
+{{ async }}def test_update_another_user_is_for_admins(
+    client: {{ Client }}, ada: Account, grace: Account, admin: Account
+) -> None:
+    by_user = {{ await }}client.patch(
+        f"{USERS}/{grace.id}", json={"full_name": "Mallory"}, headers=ada.headers
+    )
+    by_admin = {{ await }}client.patch(
+        f"{USERS}/{grace.id}", json={"full_name": "Grace B. Hopper"}, headers=admin.headers
+    )
+
+    assert by_user.status_code == 403
+    assert by_admin.status_code == 200
+    assert by_admin.json()["full_name"] == "Grace B. Hopper"
+
+
+{{ async }}def test_changing_ones_password_needs_the_current_one(
+    client: {{ Client }}, connection: {{ Connection }}, settings: Settings, ada: Account
+) -> None:
+    missing = {{ await }}client.patch(ME, json={"password": "difference-engine"}, headers=ada.headers)
+    wrong = {{ await }}client.patch(
+        ME,
+        json={"password": "difference-engine", "current_password": "not-it-at-all"},
+        headers=ada.headers,
+    )
+    right = {{ await }}client.patch(
+        ME,
+        json={"password": "difference-engine", "current_password": ada.password},
+        headers=ada.headers,
+    )
+
+    assert missing.status_code == 422
+    assert missing.json()["detail"][0]["loc"] == ["body", "current_password"]
+    assert wrong.status_code == 403
+    assert right.status_code == 200
+    rows = {{ await }}connection.execute(select(User.hashed_password).where(User.id == ada.id))
+    assert {{ await }}Passwords(settings).verify("difference-engine", rows.scalar_one())
+
+
+{{ async }}def test_an_admin_sets_another_users_password_without_theirs(
+    client: {{ Client }},
+    connection: {{ Connection }},
+    settings: Settings,
+    ada: Account,
+    admin: Account,
+) -> None:
+    response = {{ await }}client.patch(
+        f"{USERS}/{ada.id}", json={"password": "reset-by-admin"}, headers=admin.headers
+    )
+
+    assert response.status_code == 200
+    rows = {{ await }}connection.execute(select(User.hashed_password).where(User.id == ada.id))
+    assert {{ await }}Passwords(settings).verify("reset-by-admin", rows.scalar_one())
+
+
+{{ async }}def test_update_to_a_taken_email_returns_409(
+    client: {{ Client }}, ada: Account, grace: Account
+) -> None:
+    response = {{ await }}client.patch(ME, json={"email": ada.email}, headers=grace.headers)
+
+    assert response.status_code == 409
+
+
+@pytest.mark.parametrize("payload", [{"full_name": None}, {"email": None}, {"is_active": "maybe"}])
+{{ async }}def test_update_with_invalid_field_returns_422(
+    client: {{ Client }}, admin: Account, payload: dict[str, Any]
+) -> None:
+    response = {{ await }}client.patch(f"{USERS}/{admin.id}", json=payload, headers=admin.headers)
+
+    assert response.status_code == 422
+
+
+@pytest.mark.parametrize(("caller", "expected"), [("grace", 403), ("ada", 204), ("admin", 204)])
+{{ async }}def test_deleting_a_user_is_for_themself_and_admins(
+    client: {{ Client }},
+    ada: Account,
+    grace: Account,
+    admin: Account,
+    caller: str,
+    expected: int,
+) -> None:
+    headers = {"ada": ada.headers, "grace": grace.headers, "admin": admin.headers}[caller]
+
+    response = {{ await }}client.delete(f"{USERS}/{ada.id}", headers=headers)
+
+    assert response.status_code == expected
+    still_there = {{ await }}client.get(f"{USERS}/{ada.id}", headers=admin.headers)
+    assert still_there.status_code == (200 if expected == 403 else 404)
