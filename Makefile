@@ -33,8 +33,8 @@ bench: install  ## Benchmark every database x driver pair against two reference 
 	$(BIN)/python -m bench.run $(BENCH_ARGS)
 
 lint: install  ## Lint and format-check the hooks, the suite and the benchmark
-	$(BIN)/ruff check hooks tests bench
-	$(BIN)/ruff format --check hooks tests bench
+	$(BIN)/ruff check hooks harness tests bench
+	$(BIN)/ruff format --check hooks harness tests bench
 
 lock:  ## Re-pin requirements/dev.txt from requirements/dev.in
 	rm -rf build/lock && $(PYTHON) -m venv build/lock

@@ -12,6 +12,8 @@ import sqlite3
 import subprocess
 import sys
 import tempfile
+import urllib.parse
+import urllib.request
 from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import UTC
@@ -33,26 +35,38 @@ from bench.scenarios import SCENARIOS
 from bench.scenarios import Scenario
 from bench.seed import seed_postgresql
 from bench.seed import seed_sqlite
-from bench.service import Service
-from bench.service import ServiceError
-from bench.service import log_tail
-from bench.service import serving
-from bench.template import URL_SCHEMES
-from bench.template import BakedProject
-from bench.template import Combination
-from bench.template import MigrationError
-from bench.template import bake
-from bench.template import migrate
 from bench.wrk import REQUEST_TIMEOUT
 from bench.wrk import Load
 from bench.wrk import WrkError
 from bench.wrk import run_wrk
-from tests.servers import PostgresServer
-from tests.servers import ServerUnavailable
+from harness.combinations import URL_SCHEMES as ALL_URL_SCHEMES
+from harness.combinations import Combination
+from harness.projects import Baked
+from harness.projects import CommandError
+from harness.projects import bake
+from harness.servers import PostgresServer
+from harness.servers import ServerUnavailable
+from harness.services import ServiceError
+from harness.services import log_tail
+from harness.services import serving
 
 REPO = Path(__file__).resolve().parents[1]
 BENCH = REPO / "bench"
 APPS = BENCH / "apps"
+# The pairs the benchmark can serve, by name: it starts PostgreSQL, and SQLite needs no server.
+URL_SCHEMES = {
+    f"{database}-{driver}": scheme
+    for (database, driver), scheme in ALL_URL_SCHEMES.items()
+    if database in ("postgresql", "sqlite")
+}
+# Every app is served alike: one worker, uvloop and httptools, no access log of uvicorn's.
+UVICORN_OPTIONS = (
+    "--workers", "1", "--loop", "uvloop", "--http", "httptools", "--no-access-log", "--log-level", "warning",
+)  # fmt: skip
+# The benchmark's caller: an admin, who may read every item and create items for any user,
+# so that the service answers the same requests as the reference apps, all with a 2xx.
+ADMIN_EMAIL = "bench@example.com"
+ADMIN_PASSWORD = "a-benchmark-admin-password"
 DEFAULTS = {
     "combinations": ",".join(URL_SCHEMES),
     "duration": 10,
@@ -64,7 +78,7 @@ DEFAULTS = {
 # --smoke: one combination and the reference apps, just long enough to prove that everything runs.
 SMOKE = {"combinations": "postgresql-async", "duration": 2, "warmup": 1, "runs": 1, "connections": 8}
 # The combination whose migrations create the reference apps' schema, unless another PostgreSQL one is baked.
-REFERENCE_SCHEMA = Combination("postgresql-async")
+REFERENCE_SCHEMA = Combination("postgresql", "async")
 
 
 @dataclass(frozen=True)
@@ -96,10 +110,12 @@ class Target:
     description: str
     database: str
     url_scheme: str
-    schema_from: BakedProject
+    schema_from: Baked
     app: str
     app_dir: Path
     cwd: Path
+    # Whether requests carry a bearer token, which the app's login route gives an admin.
+    logs_in: bool = False
 
 
 def parse_settings(argv: list[str] | None) -> Settings:
@@ -133,7 +149,7 @@ def parse_settings(argv: list[str] | None) -> Settings:
     if chosen["rows"] < 20:
         parser.error("--rows must be at least 20, a full page of items")
     return Settings(
-        combinations=tuple(Combination(name) for name in dict.fromkeys(names)),
+        combinations=tuple(Combination(*name.split("-")) for name in dict.fromkeys(names)),
         duration=chosen["duration"],
         warmup=max(chosen["warmup"], 0),
         runs=chosen["runs"],
@@ -163,19 +179,24 @@ def exit_on_sigterm() -> None:
     signal.signal(signal.SIGTERM, handle)
 
 
-def bake_all(combinations: tuple[Combination, ...], work: Path) -> dict[str, BakedProject]:
+def bake_all(combinations: tuple[Combination, ...], work: Path) -> dict[str, Baked]:
     """Bake each combination, plus a PostgreSQL one for the reference apps' schema if none is chosen."""
     wanted = list(combinations)
     if not any(c.database == "postgresql" for c in wanted):
         wanted.append(REFERENCE_SCHEMA)
     projects = {}
     for combination in wanted:
-        print(f"baking {combination.name}", flush=True)
-        projects[combination.name] = bake(combination, work / "baked" / combination.name)
+        print(f"baking {pair(combination)}", flush=True)
+        projects[pair(combination)] = bake(combination, work / "baked" / pair(combination))
     return projects
 
 
-def targets(settings: Settings, projects: dict[str, BakedProject]) -> list[Target]:
+def pair(combination: Combination) -> str:
+    """The database x driver pair's name, e.g. `postgresql-async`."""
+    return f"{combination.database}-{combination.driver}"
+
+
+def targets(settings: Settings, projects: dict[str, Baked]) -> list[Target]:
     """The reference apps first, then each chosen combination of the template."""
     schema = next(p for p in projects.values() if p.combination.database == "postgresql")
     ceiling = Target(
@@ -200,15 +221,15 @@ def targets(settings: Settings, projects: dict[str, BakedProject]) -> list[Targe
         app_dir=APPS,
         cwd=APPS,
     )
-    return [ceiling, tutorial, *(baked_target(projects[c.name]) for c in settings.combinations)]
+    return [ceiling, tutorial, *(baked_target(projects[pair(c)]) for c in settings.combinations)]
 
 
-def baked_target(project: BakedProject) -> Target:
+def baked_target(project: Baked) -> Target:
     """The baked service, run as baked: its own migrations, and the settings it ships in .env."""
     combination = project.combination
     return Target(
-        name=combination.name,
-        description=f"the template baked for {combination.name} ({combination.url_scheme}), "
+        name=pair(combination),
+        description=f"the template baked for {pair(combination)} ({combination.url_scheme}), "
         "with the settings it ships in .env",
         database=combination.database,
         url_scheme=combination.url_scheme,
@@ -216,6 +237,7 @@ def baked_target(project: BakedProject) -> Target:
         app=f"{project.package}.main:app",
         app_dir=project.path / "src",
         cwd=project.path,
+        logs_in=True,
     )
 
 
@@ -224,12 +246,12 @@ def prepare_database(target: Target, server: PostgresServer, work: Path, rows: i
     if target.database == "sqlite":
         path = work / f"{target.name}.db"
         url = f"{target.url_scheme}:///{path}"
-        migrate(target.schema_from, url)
+        target.schema_from.migrate(url)
         seed_sqlite(path, rows)
         return url
     name = "bench_" + target.name.replace("-", "_")
     server.create_database(name)
-    migrate(target.schema_from, server.url(name, driver=target.schema_from.combination.url_scheme))
+    target.schema_from.migrate(server.url(name, driver=target.schema_from.combination.url_scheme))
     seed_postgresql(server.url(name), rows)
     return server.url(name, driver=target.url_scheme)
 
@@ -242,23 +264,60 @@ def benchmark(
     log = work / f"{target.name}.log"
     try:
         database_url = prepare_database(target, server, work, settings.rows)
-        service = Service(target.app, target.app_dir, target.cwd, database_url)
-        with serving(service, cpus.service, log) as (base_url, process):
+        if target.logs_in:
+            create_admin(target, database_url)
+        with serving(
+            target.app,
+            cwd=target.cwd,
+            app_dir=target.app_dir,
+            log=log,
+            env={"DATABASE_URL": database_url},
+            options=UVICORN_OPTIONS,
+            cpu=cpus.service,
+        ) as service:
+            token = log_in(service.url) if target.logs_in else ""
             for scenario in SCENARIOS:
-                result.scenarios[scenario.name] = measure(target.name, scenario, base_url, settings, cpus)
-                if process.poll() is not None:
-                    raise ServiceError(f"the service exited with {process.returncode} under load")
-    except (ServiceError, MigrationError, psycopg.Error, sqlite3.Error, subprocess.TimeoutExpired) as error:
+                result.scenarios[scenario.name] = measure(
+                    target.name, scenario, service.url, token, settings, cpus
+                )
+                if service.process.poll() is not None:
+                    raise ServiceError(f"the service exited with {service.process.returncode} under load")
+    except (
+        ServiceError, CommandError, WrkError, psycopg.Error, sqlite3.Error, subprocess.TimeoutExpired
+    ) as error:  # fmt: skip
         result.error = f"{type(error).__name__}: {error}"
         print(f"[{target.name}] failed: {result.error}", file=sys.stderr, flush=True)
     result.log_tail = log_tail(log, lines=15)
     return result
 
 
-def measure(app: str, scenario: Scenario, base_url: str, settings: Settings, cpus: Cpus) -> ScenarioResult:
+def create_admin(target: Target, database_url: str) -> None:
+    """Create the benchmark's admin with the project's own command."""
+    created = target.schema_from.python(
+        "-m", target.schema_from.package, "create-admin", ADMIN_EMAIL,
+        env={"DATABASE_URL": database_url, "ADMIN_PASSWORD": ADMIN_PASSWORD},
+    )  # fmt: skip
+    if created.returncode != 0:
+        raise CommandError(f"create-admin: {created.stderr[-2000:]}")
+
+
+def log_in(base_url: str) -> str:
+    """The login step: the admin's access token, from the service's token route."""
+    form = urllib.parse.urlencode({"username": ADMIN_EMAIL, "password": ADMIN_PASSWORD}).encode()
+    with urllib.request.urlopen(f"{base_url}/api/v1/auth/token", data=form, timeout=30) as response:
+        return str(json.load(response)["access_token"])
+
+
+def measure(
+    app: str, scenario: Scenario, base_url: str, token: str, settings: Settings, cpus: Cpus
+) -> ScenarioResult:
     """A warm-up, then the measured runs of one scenario."""
     load = Load(
-        connections=settings.connections, duration_s=settings.duration, rows=settings.rows, cpu=cpus.load
+        connections=settings.connections,
+        duration_s=settings.duration,
+        rows=settings.rows,
+        cpu=cpus.load,
+        token=token,
     )
     result = ScenarioResult()
     if settings.warmup:
@@ -316,7 +375,7 @@ def postgres_version(server: PostgresServer) -> str:
 def recorded_settings(settings: Settings, cpus: Cpus, argv: list[str]) -> dict[str, object]:
     """The settings as results.json records them, with the placement of every process."""
     return {
-        "combinations": [c.name for c in settings.combinations],
+        "combinations": [pair(c) for c in settings.combinations],
         "duration_s": settings.duration,
         "warmup_s": settings.warmup,
         "runs": settings.runs,

@@ -11,9 +11,12 @@ from pathlib import Path
 
 import psycopg
 
-USER_COLUMNS = ("email", "full_name", "hashed_password", "is_active", "created_at")
+USER_COLUMNS = (
+    "email", "full_name", "hashed_password", "is_active", "is_superuser", "failed_logins", "created_at",
+)  # fmt: skip
 ITEM_COLUMNS = ("title", "description", "status", "owner_id", "created_at")
-# Nobody logs in during the benchmark: a fixed string stands in for a password hash.
+# The seeded users never log in (the benchmark's admin does, made by the service's own command):
+# a fixed string stands in for their password hashes.
 PLACEHOLDER_HASH = "$argon2id$v=19$m=65536,t=3,p=4$YmVuY2htYXJr$cGxhY2Vob2xkZXI"
 SEEDED_FROM = datetime(2025, 1, 1, tzinfo=UTC)
 
@@ -26,6 +29,8 @@ def user_rows(count: int) -> Iterator[tuple[object, ...]]:
             f"User {n}",
             PLACEHOLDER_HASH,
             True,
+            False,
+            0,
             SEEDED_FROM + timedelta(seconds=n),
         )
 

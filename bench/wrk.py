@@ -41,6 +41,8 @@ class Load:
     rows: int
     cpu: int
     threads: int = 1
+    # A bearer token the requests carry (the scripts add the header); none if empty.
+    token: str = ""
 
 
 @dataclass(frozen=True)
@@ -75,7 +77,7 @@ def wrk_command(base_url: str, script: str, load: Load, duration_s: int, run_id:
         "taskset", "-c", str(load.cpu),
         "wrk", f"-t{load.threads}", f"-c{load.connections}", f"-d{duration_s}s",
         "--latency", "--timeout", REQUEST_TIMEOUT, "-s", str(LUA / script),
-        base_url, "--", str(load.rows), run_id,
+        base_url, "--", str(load.rows), run_id, load.token,
     ]  # fmt: skip
 
 

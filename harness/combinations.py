@@ -1,4 +1,4 @@
-"""The answers the suite bakes: every database x driver pair, and every other option both ways."""
+"""The answers the suite bakes: every database x driver x auth, every other option both ways."""
 
 from __future__ import annotations
 
@@ -51,6 +51,7 @@ class Combination:
 
     database: str = "sqlite"
     driver: str = "async"
+    auth: str = "password"
     python_version: str = DEFAULT_PYTHON
     include_docker: bool = True
     include_github_actions: bool = True
@@ -58,8 +59,8 @@ class Combination:
 
     @property
     def id(self) -> str:
-        """A readable test id, e.g. `postgresql-sync-py3.12-nodocker-longest`."""
-        parts = [self.database, self.driver]
+        """A readable test id, e.g. `postgresql-sync-oidc-py3.12-nodocker-longest`."""
+        parts = [self.database, self.driver, self.auth]
         if self.python_version != DEFAULT_PYTHON:
             parts.append(f"py{self.python_version}")
         if not self.include_docker:
@@ -96,23 +97,27 @@ URL_SCHEMES = {
     ("mysql", "sync"): "mysql+pymysql",
 }
 
+AUTHS = ("password", "oidc", "none")
+# The names each auth is baked with: every pair then bakes the longest names once, and a
+# name in another script once.
+NAMES_BY_AUTH = {"password": "default", "oidc": "longest", "none": "cyrillic"}
+
 COMBINATIONS = [
-    # Every database x driver pair, with the other answers at their defaults.
-    *(Combination(database, driver) for database, driver in URL_SCHEMES),
-    # Docker and the workflow off, each with every database (the compose file and the
-    # workflow's service container depend on the database); every pair once with the
-    # longest names the prompts accept, so that no rendered line depends on their length.
-    Combination("sqlite", "sync", include_docker=False, names="longest"),
-    Combination("postgresql", "async", include_docker=False, names="longest"),
-    Combination("mysql", "sync", include_docker=False, names="longest"),
-    Combination("sqlite", "async", include_github_actions=False, names="longest"),
-    Combination("postgresql", "sync", include_github_actions=False, names="longest"),
-    Combination("mysql", "async", include_github_actions=False, names="longest"),
-    # Every Python version the prompt offers (ruff and mypy target it).
-    Combination("sqlite", "sync", python_version="3.14", names="cyrillic"),
-    Combination("postgresql", "async", python_version="3.13", names="cyrillic"),
-    Combination("mysql", "async", python_version="3.12", names="cyrillic"),
-    Combination("postgresql", "sync", python_version="3.11"),
+    # Every database x driver x auth, the full cycle each, with the other answers at their defaults.
+    *(
+        Combination(database, driver, auth, names=NAMES_BY_AUTH[auth])
+        for auth in AUTHS
+        for database, driver in URL_SCHEMES
+    ),
+    # The answers that do not touch the database code, pairwise: Docker and the workflow off
+    # with every database (the compose file and the workflow's service depend on it), and
+    # every other Python version the prompt offers (ruff and mypy target it).
+    Combination("sqlite", "sync", python_version="3.14", include_docker=False),
+    Combination("postgresql", "async", python_version="3.13", include_docker=False),
+    Combination("mysql", "sync", python_version="3.12", include_docker=False),
+    Combination("sqlite", "async", python_version="3.11", include_github_actions=False),
+    Combination("postgresql", "sync", include_github_actions=False),
+    Combination("mysql", "async", include_github_actions=False),
 ]
 
 

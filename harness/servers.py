@@ -14,9 +14,11 @@ import socket
 import subprocess
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from typing import Protocol
 from urllib.parse import quote
 from urllib.parse import unquote
 from urllib.parse import urlsplit
@@ -30,8 +32,43 @@ POSTGRES_USER = "postgres"
 MARIADB_USER = "mysql"
 
 
+# Makes a fresh, empty database for a purpose ("tests", "migrations", ...) and returns its URL.
+DatabaseFactory = Callable[[str], str]
+
+
 class ServerUnavailable(Exception):
     """The server's programs are not installed here (the message says which)."""
+
+
+class DatabaseServer(Protocol):
+    """What the suite does with a database server, whichever kind it is."""
+
+    host: str
+    port: int
+
+    def url(self, database: str = ..., *, driver: str = ...) -> str:
+        """An SQLAlchemy URL of a database on this server, for the given dialect+driver."""
+        ...
+
+    def create_database(self, name: str) -> None:
+        """Create an empty database, dropping any left over."""
+        ...
+
+    def count_connections(self, database: str) -> int:
+        """Count the client connections open to a database right now."""
+        ...
+
+    def start(self) -> None:
+        """Start (or restart) a server the suite created."""
+        ...
+
+    def stop(self) -> None:
+        """Stop a server the suite created at once, dropping every connection."""
+        ...
+
+    def destroy(self) -> None:
+        """Stop the server and remove its files."""
+        ...
 
 
 def free_port() -> int:

@@ -12,20 +12,22 @@ import tomllib
 from importlib.metadata import PackageNotFoundError
 from importlib.metadata import version
 from pathlib import Path
-from typing import Any
 
 import httpx2 as httpx
 import pytest
 import yaml
 from packaging.requirements import Requirement
 
-from tests.combinations import COMBINATIONS
-from tests.combinations import Combination
-from tests.combinations import parametrize_combinations
-from tests.conftest import TEMPLATE
-from tests.conftest import Baked
-from tests.conftest import explain
-from tests.conftest import serving
+from harness.combinations import COMBINATIONS
+from harness.combinations import Combination
+from harness.combinations import parametrize_combinations
+from harness.identities import Callers
+from harness.projects import TEMPLATE
+from harness.projects import Baked
+from harness.projects import bake
+from harness.projects import explain
+from harness.servers import DatabaseFactory
+from harness.services import serving_baked
 
 PROMPTS = json.loads((TEMPLATE / "cookiecutter.json").read_text())
 # Template syntax that must never reach a baked file.
@@ -62,31 +64,41 @@ EVERY_PROJECT = {
     "src/{package}/main.py",
     "src/{package}/models.py",
     "src/{package}/schemas.py",
-    "src/{package}/security.py",
     "src/{package}/settings.py",
+    "tests/accounts.py",
     "tests/conftest.py",
     "tests/test_health.py",
     "tests/test_items.py",
     "tests/test_middleware.py",
     "tests/test_migrations.py",
-    "tests/test_security.py",
     "tests/test_settings.py",
     "tests/test_users.py",
 }
-WITH_SQLITE = {"src/{package}/sqlite.py"}
-WITH_DOCKER = {".dockerignore", "Dockerfile", "compose.yaml"}
-WITH_GITHUB_ACTIONS = {".github/workflows/ci.yml"}
+# The files that only some answers call for.
+WITH = {
+    ("database", "sqlite"): {"src/{package}/sqlite.py"},
+    ("auth", "password"): {
+        "src/{package}/__main__.py",
+        "src/{package}/api/caller.py",
+        "src/{package}/api/routes/auth.py",
+        "src/{package}/passwords.py",
+        "src/{package}/tokens.py",
+        "tests/test_auth.py",
+        "tests/test_cli.py",
+        "tests/test_passwords.py",
+    },
+    ("auth", "oidc"): {"src/{package}/api/caller.py", "src/{package}/oidc.py", "tests/test_oidc.py"},
+    ("include_docker", True): {".dockerignore", "Dockerfile", "compose.yaml"},
+    ("include_github_actions", True): {".github/workflows/ci.yml"},
+}
 
 
 def expected_files(combination: Combination, package: str) -> set[str]:
     """The exact set of files a project baked from these answers holds."""
     files = set(EVERY_PROJECT)
-    if combination.database == "sqlite":
-        files |= WITH_SQLITE
-    if combination.include_docker:
-        files |= WITH_DOCKER
-    if combination.include_github_actions:
-        files |= WITH_GITHUB_ACTIONS
+    for (prompt, answer), more in WITH.items():
+        if getattr(combination, prompt) == answer:
+            files |= more
     return {name.format(package=package) for name in files}
 
 
@@ -160,8 +172,8 @@ def test_declared_dependencies_are_those_the_suite_tests_with(baked: Baked) -> N
 
 
 @parametrize_combinations()
-def test_own_test_suite_passes_against_the_real_database(baked: Baked, database_url: Any) -> None:
-    args = ["-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:cookies", "-p", "no:xdist"]
+def test_own_test_suite_passes_against_the_real_database(baked: Baked, database_url: DatabaseFactory) -> None:
+    args = ["-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:xdist"]
     if baked.combination.driver == "sync":
         args += ["-p", "no:asyncio"]  # installed in the suite for the async projects only
     result = baked.python(*args, env={"TEST_DATABASE_URL": database_url("tests")})
@@ -171,7 +183,9 @@ def test_own_test_suite_passes_against_the_real_database(baked: Baked, database_
 
 
 @parametrize_combinations()
-def test_migrations_upgrade_check_downgrade_and_upgrade_again(baked: Baked, database_url: Any) -> None:
+def test_migrations_upgrade_check_downgrade_and_upgrade_again(
+    baked: Baked, database_url: DatabaseFactory
+) -> None:
     env = {"DATABASE_URL": database_url("migrations")}
     for step in (["upgrade", "head"], ["check"], ["downgrade", "base"], ["upgrade", "head"]):
         result = baked.python("-m", "alembic", *step, env=env)
@@ -179,28 +193,25 @@ def test_migrations_upgrade_check_downgrade_and_upgrade_again(baked: Baked, data
 
 
 @parametrize_combinations()
-def test_service_starts_and_serves_a_crud_round_trip(baked: Baked, database_url: Any) -> None:
+def test_service_starts_and_serves_a_crud_round_trip(
+    baked: Baked, database_url: DatabaseFactory, callers: Callers
+) -> None:
     url = database_url("live")
-    migrated = baked.python("-m", "alembic", "upgrade", "head", env={"DATABASE_URL": url})
-    assert migrated.returncode == 0, explain(migrated)
+    baked.migrate(url)
 
-    with serving(baked, url) as service, httpx.Client(base_url=service.url) as http:
+    with serving_baked(baked, url, **callers.settings) as service, httpx.Client(base_url=service.url) as http:
         assert http.get("/health").json() == {"status": "ok"}
         assert http.get("/health/db").json() == {"status": "ok"}
-        user = http.post(
-            "/api/v1/users",
-            json={"email": "ada@example.com", "full_name": "Ada", "password": "analytical"},
-        )
-        assert user.status_code == 201, user.text
-        item = http.post("/api/v1/items", json={"title": "Notes", "owner_id": user.json()["id"]})
+        user_id, headers = callers.user(http, "ada@example.com")
+        item = http.post("/api/v1/items", json={"title": "Notes", "owner_id": user_id}, headers=headers)
         assert item.status_code == 201, item.text
         path = f"/api/v1/items/{item.json()['id']}"
-        assert http.get(path).json() == item.json()
-        updated = http.patch(path, json={"status": "public"})
+        assert http.get(path, headers=headers).json() == item.json()
+        updated = http.patch(path, json={"status": "public"}, headers=headers)
         assert updated.status_code == 200
         assert updated.json()["status"] == "public"
-        assert http.delete(path).status_code == 204
-        assert http.get(path).status_code == 404
+        assert http.delete(path, headers=headers).status_code == 204
+        assert http.get(path, headers=headers).status_code == 404
 
 
 @parametrize_combinations()
@@ -216,6 +227,8 @@ def test_pyproject_declares_the_answers(baked: Baked) -> None:
     assert pyproject["tool"]["mypy"]["strict"] is True
     assert pyproject["tool"]["mypy"]["python_version"] == combination.python_version
     names = {Requirement(line).name for line in pyproject["project"]["dependencies"]}
+    auth_packages = {"password": {"pwdlib", "pyjwt", "python-multipart"}, "oidc": {"pyjwt"}, "none": set()}
+    assert names & {"pwdlib", "pyjwt", "python-multipart"} == auth_packages[combination.auth]
     driver_package = {
         "sqlite+aiosqlite": "aiosqlite",
         "postgresql+asyncpg": "asyncpg",
@@ -278,15 +291,17 @@ def test_image_is_multi_stage_unprivileged_and_never_holds_the_env_file(baked: B
     assert not re.search(r"^COPY \. ", dockerfile, re.MULTILINE), "copies the whole context"
 
 
-def test_same_answers_bake_byte_identical_files_but_a_fresh_secret(cookies: Any) -> None:
-    first, second = (Path(cookies.bake().project_path) for _ in range(2))
+def test_same_answers_bake_byte_identical_files_but_fresh_secrets(tmp_path: Path) -> None:
+    combination = Combination("postgresql", "async", "password")
+    first, second = (bake(combination, tmp_path / name).path for name in ("first", "second"))
     files = project_files(first)
 
     assert files == project_files(second)
     differing = {name for name in files if (first / name).read_bytes() != (second / name).read_bytes()}
     assert differing == {".env"}
-    secrets = [
-        re.search(r"^SECRET_KEY=(.+)$", (project / ".env").read_text(), re.MULTILINE)
-        for project in (first, second)
-    ]
-    assert all(secret and len(secret.group(1)) >= 32 for secret in secrets)
+    env_files = [(project / ".env").read_text() for project in (first, second)]
+    for variable in ("SECRET_KEY", "POSTGRES_PASSWORD"):
+        found = [re.search(rf"^{variable}=(.+)$", text, re.MULTILINE) for text in env_files]
+        secrets = [match.group(1) if match else "" for match in found]
+        assert all(len(secret) >= 32 for secret in secrets), variable
+        assert secrets[0] != secrets[1], variable

@@ -13,11 +13,11 @@ import pytest
 from bench.scenarios import SCENARIOS
 from bench.wrk import WrkError
 from bench.wrk import parse_wrk_output
-from tests.conftest import CI
-from tests.conftest import TEMPLATE
-from tests.conftest import explain
-from tests.servers import ServerUnavailable
-from tests.servers import find_program
+from harness.projects import CI
+from harness.projects import TEMPLATE
+from harness.projects import explain
+from harness.servers import ServerUnavailable
+from harness.servers import find_program
 
 # --smoke measures one combination of the template and the two reference apps.
 SMOKE_APPS = {"ceiling", "tutorial-async", "postgresql-async"}

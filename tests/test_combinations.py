@@ -5,10 +5,10 @@ from __future__ import annotations
 import itertools
 import json
 
-from tests.combinations import COMBINATIONS
-from tests.combinations import DEFAULT_PYTHON
-from tests.combinations import URL_SCHEMES
-from tests.conftest import TEMPLATE
+from harness.combinations import COMBINATIONS
+from harness.combinations import DEFAULT_PYTHON
+from harness.combinations import URL_SCHEMES
+from harness.projects import TEMPLATE
 
 PROMPTS = json.loads((TEMPLATE / "cookiecutter.json").read_text())
 

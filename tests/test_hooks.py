@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import TEMPLATE
+from harness.projects import TEMPLATE
 
 
 def load_hook(name: str) -> ModuleType:
@@ -36,6 +36,7 @@ GOOD = {
     "python_version": "3.15",
     "database": "sqlite",
     "driver": "async",
+    "auth": "password",
     "include_docker": True,
     "include_github_actions": True,
 }
@@ -88,6 +89,15 @@ def make_unfinished_project(root: Path) -> Path:
     for name in (
         "src/my_service/db.py",
         "src/my_service/sqlite.py",
+        "src/my_service/passwords.py",
+        "src/my_service/oidc.py",
+        "src/my_service/api/caller_password.py",
+        "src/my_service/api/caller_oidc.py",
+        "src/my_service/api/routes/users_password.py",
+        "src/my_service/api/routes/users_oidc.py",
+        "src/my_service/api/routes/users_none.py",
+        "src/my_service/api/routes/items_owned.py",
+        "src/my_service/api/routes/items_open.py",
         "compose_sqlite.yaml",
         "compose_postgresql.yaml",
         "compose_mysql.yaml",
@@ -114,11 +124,28 @@ def finish(project: Path, answers: dict[str, Any]) -> None:
 def test_post_gen_puts_the_chosen_version_under_its_plain_name(tmp_path: Path) -> None:
     project = make_unfinished_project(tmp_path)
 
-    finish(project, {**GOOD, "database": "postgresql"})
+    finish(project, {**GOOD, "database": "postgresql", "auth": "oidc"})
 
     assert (project / "compose.yaml").read_text() == "compose_postgresql.yaml"
     assert not list(project.glob("compose_*.yaml"))
     assert not (project / "src/my_service/sqlite.py").exists()
+    api = project / "src/my_service/api"
+    assert (api / "caller.py").read_text() == "src/my_service/api/caller_oidc.py"
+    assert (api / "routes/users.py").read_text() == "src/my_service/api/routes/users_oidc.py"
+    assert (api / "routes/items.py").read_text() == "src/my_service/api/routes/items_owned.py"
+    assert sorted(path.name for path in (api / "routes").iterdir()) == ["items.py", "users.py"]
+    assert (project / "src/my_service/oidc.py").exists()
+    assert not (project / "src/my_service/passwords.py").exists()
+
+
+def test_post_gen_gives_an_answer_without_a_version_no_such_file(tmp_path: Path) -> None:
+    project = make_unfinished_project(tmp_path)
+
+    finish(project, {**GOOD, "auth": "none"})
+
+    api = project / "src/my_service/api"
+    assert not list(api.glob("caller*.py"))
+    assert (api / "routes/items.py").read_text() == "src/my_service/api/routes/items_open.py"
 
 
 def test_post_gen_removes_what_the_answers_switch_off(tmp_path: Path) -> None:
@@ -148,7 +175,7 @@ def test_post_gen_leaves_a_file_its_tables_do_not_name(tmp_path: Path, name: str
 def test_post_gen_tables_name_only_files_the_template_has() -> None:
     rendered = TEMPLATE / "{{cookiecutter.__project_dir}}"
     named = {version for _prompt, versions in post_gen.VERSIONS.values() for version in versions.values()}
-    named |= {path for paths in post_gen.REMOVED_WHEN.values() for path in paths} - set(post_gen.VERSIONS)
+    named |= set(post_gen.KEPT_ONLY_FOR) - set(post_gen.VERSIONS)
     for name in sorted(named):
         template_path = rendered / name.replace("{package_name}", "{{cookiecutter.package_name}}")
         assert template_path.exists(), f"the hook names {name}, which the template does not have"

@@ -1,8 +1,9 @@
 """The baked service run for real under faults, load and hostile input: no 500s, nothing lost.
 
 Each test starts the service with uvicorn on a free loopback port against a real
-database server, and talks to it over HTTP. Every loop is bounded in count and in
-time; timings are reported, never asserted.
+database server, and talks to it over HTTP with real credentials (the default answer,
+`auth=password`: accounts signed up through the API, tokens from its login route).
+Every loop is bounded in count and in time; timings are reported, never asserted.
 """
 
 from __future__ import annotations
@@ -14,7 +15,6 @@ import subprocess
 import sys
 import time
 from collections import Counter
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -23,17 +23,18 @@ import pytest
 from sqlalchemy import create_engine
 from sqlalchemy import text
 
-from tests.combinations import COMBINATIONS
-from tests.combinations import DEFAULT_PYTHON
-from tests.combinations import parametrize_combinations
-from tests.conftest import Baked
-from tests.conftest import Service
-from tests.conftest import explain
-from tests.conftest import project_env
-from tests.conftest import running_server
-from tests.conftest import serving
-from tests.servers import MariaDBServer
-from tests.servers import PostgresServer
+from harness.combinations import COMBINATIONS
+from harness.combinations import DEFAULT_PYTHON
+from harness.combinations import parametrize_combinations
+from harness.identities import PASSWORD
+from harness.identities import Callers
+from harness.projects import Baked
+from harness.projects import explain
+from harness.projects import project_env
+from harness.servers import DatabaseFactory
+from harness.servers import DatabaseServer
+from harness.services import Service
+from harness.services import serving_baked
 
 pytestmark = pytest.mark.live
 
@@ -41,12 +42,12 @@ pytestmark = pytest.mark.live
 LIVE = [
     c
     for c in COMBINATIONS
-    if c.python_version == DEFAULT_PYTHON and c.include_docker and c.include_github_actions
-]
+    if c.auth == "password" and c.python_version == DEFAULT_PYTHON and c.include_docker
+    and c.include_github_actions
+]  # fmt: skip
 WITH_SERVER = [c for c in LIVE if c.database != "sqlite"]
 # The same database, reached with the suite's own synchronous drivers.
 SYNC_SCHEME = {"aiosqlite": "pysqlite", "asyncpg": "psycopg", "asyncmy": "pymysql"}
-PASSWORD = "correct horse battery staple"
 SIGN_UPS = 20
 # For tests where hashing cost is not under test: the cheapest argon2 the settings allow.
 CHEAP_HASHES = {"PASSWORD_HASH_MEMORY_KIB": "1024", "PASSWORD_HASH_TIME_COST": "1"}
@@ -71,42 +72,30 @@ def count_rows(url: str, table: str) -> int:
         engine.dispose()
 
 
-def migrate(baked: Baked, url: str) -> None:
-    result = baked.python("-m", "alembic", "upgrade", "head", env={"DATABASE_URL": url})
-    assert result.returncode == 0, explain(result)
-
-
 def new_user(email: str = "ada@example.com", **extra: Any) -> dict[str, Any]:
     return {"email": email, "full_name": "Ada Lovelace", "password": PASSWORD, **extra}
 
 
-@pytest.fixture
-def own_server(baked: Baked) -> Iterator[PostgresServer | MariaDBServer]:
-    """A database server of the project's kind for this test alone: the test stops and starts it."""
-    server_class = {"postgresql": PostgresServer, "mysql": MariaDBServer}[baked.combination.database]
-    # Never an outside server (TEST_*_URL): the suite may not stop those.
-    yield from running_server(server_class, None, baked.combination.database)
-
-
 @parametrize_combinations(WITH_SERVER)
 def test_outage_gives_503_and_the_service_recovers_by_itself(
-    baked: Baked, own_server: PostgresServer | MariaDBServer, record_property: Any
+    baked: Baked, own_server: DatabaseServer, callers: Callers, record_property: Any
 ) -> None:
     own_server.create_database("outage")
     url = own_server.url("outage", driver=baked.combination.url_scheme)
-    migrate(baked, url)
+    baked.migrate(url)
 
     with (
-        serving(baked, url, DB_CONNECT_TIMEOUT="2") as service,
+        serving_baked(baked, url, DB_CONNECT_TIMEOUT="2") as service,
         httpx.Client(base_url=service.url, timeout=30) as http,
     ):
-        user = http.post("/api/v1/users", json=new_user()).json()
+        user_id, headers = callers.user(http, "ada@example.com")
+        user = http.get(f"/api/v1/users/{user_id}", headers=headers).json()
         own_server.stop()
 
         assert http.get("/health").status_code == 200
-        for path in ("/health/db", f"/api/v1/users/{user['id']}", "/api/v1/items"):
+        for path in ("/health/db", f"/api/v1/users/{user_id}", "/api/v1/items"):
             # The client's timeout bounds the answer: a hang fails the test.
-            down = http.get(path)
+            down = http.get(path, headers=headers)
             assert down.status_code == 503, down.text
             assert down.headers["retry-after"]
             assert down.json() == {"detail": "The database is unavailable; try again shortly."}
@@ -121,16 +110,18 @@ def test_outage_gives_503_and_the_service_recovers_by_itself(
             time.sleep(0.1)
         record_property("recovery_seconds", round(time.monotonic() - back, 2))
 
-        assert http.get(f"/api/v1/users/{user['id']}").json() == user
+        assert http.get(f"/api/v1/users/{user_id}", headers=headers).json() == user
         assert http.post("/api/v1/users", json=new_user("grace@example.com")).status_code == 201
         assert service.process.poll() is None, "the service restarted"
 
 
-async def create_items(base: str, owner_id: int, clients: int, each: int) -> Counter[int]:
+async def create_items(
+    base: str, owner_id: int, headers: dict[str, str], clients: int, each: int
+) -> Counter[int]:
     """`clients` concurrent clients each create `each` items; return the count of each status."""
     statuses: Counter[int] = Counter()
     limits = httpx.Limits(max_connections=clients)
-    async with httpx.AsyncClient(base_url=base, timeout=60, limits=limits) as http:
+    async with httpx.AsyncClient(base_url=base, timeout=60, limits=limits, headers=headers) as http:
 
         async def client(number: int) -> None:
             for n in range(each):
@@ -155,15 +146,15 @@ async def race_for_one_email(base: str, racers: int) -> Counter[int]:
 
 @parametrize_combinations(LIVE)
 def test_concurrent_writes_lose_nothing_and_duplicates_race_to_one_winner(
-    baked: Baked, database_url: Any, record_property: Any
+    baked: Baked, database_url: DatabaseFactory, callers: Callers, record_property: Any
 ) -> None:
     url = database_url("concurrency")
-    migrate(baked, url)
+    baked.migrate(url)
 
     # Cheap hashes also bring the racing sign-ups to the database closer together.
-    with serving(baked, url, **CHEAP_HASHES) as service:
-        owner = httpx.post(f"{service.url}/api/v1/users", json=new_user(), timeout=30).json()
-        created = asyncio.run(create_items(service.url, owner["id"], clients=50, each=20))
+    with serving_baked(baked, url, **CHEAP_HASHES) as service, httpx.Client(base_url=service.url) as http:
+        owner_id, headers = callers.user(http, "ada@example.com")
+        created = asyncio.run(create_items(service.url, owner_id, headers, clients=50, each=20))
         raced = asyncio.run(race_for_one_email(service.url, racers=50))
 
     record_property("item_statuses", dict(created))
@@ -174,9 +165,10 @@ def test_concurrent_writes_lose_nothing_and_duplicates_race_to_one_winner(
     assert count_rows(url, "users") == 2
 
 
-async def update_and_delete_at_once(base: str, item_ids: list[int]) -> Counter[int]:
+async def update_and_delete_at_once(base: str, headers: dict[str, str], item_ids: list[int]) -> Counter[int]:
     """Several clients change and delete the same items at the same time."""
-    async with httpx.AsyncClient(base_url=base, timeout=60, limits=httpx.Limits(max_connections=40)) as http:
+    limits = httpx.Limits(max_connections=40)
+    async with httpx.AsyncClient(base_url=base, timeout=60, limits=limits, headers=headers) as http:
 
         async def change(item_id: int, n: int) -> int:
             response = await http.patch(f"/api/v1/items/{item_id}", json={"title": f"v{item_id}-{n}"})
@@ -191,19 +183,21 @@ async def update_and_delete_at_once(base: str, item_ids: list[int]) -> Counter[i
 
 @parametrize_combinations(WITH_SERVER)
 def test_racing_updates_and_deletes_get_answers_not_errors(
-    baked: Baked, database_url: Any, record_property: Any
+    baked: Baked, database_url: DatabaseFactory, callers: Callers, record_property: Any
 ) -> None:
     # SQLite is left out: it admits one writer at a time, and a request that read
     # before another's write may be told 503 (retry), by design.
     url = database_url("races")
-    migrate(baked, url)
+    baked.migrate(url)
 
-    with serving(baked, url) as service, httpx.Client(base_url=service.url, timeout=30) as http:
-        owner = http.post("/api/v1/users", json=new_user()).json()
+    with serving_baked(baked, url) as service, httpx.Client(base_url=service.url, timeout=30) as http:
+        owner_id, headers = callers.user(http, "ada@example.com")
         items = [
-            http.post("/api/v1/items", json={"title": f"t{n}", "owner_id": owner["id"]}) for n in range(10)
+            http.post("/api/v1/items", json={"title": f"t{n}", "owner_id": owner_id}, headers=headers)
+            for n in range(10)
         ]
-        statuses = asyncio.run(update_and_delete_at_once(service.url, [i.json()["id"] for i in items]))
+        item_ids = [item.json()["id"] for item in items]
+        statuses = asyncio.run(update_and_delete_at_once(service.url, headers, item_ids))
 
     record_property("statuses", dict(statuses))
     # A change that lost the race to a delete is a 404 or a 409; never a 5xx.
@@ -213,13 +207,15 @@ def test_racing_updates_and_deletes_get_answers_not_errors(
 
 
 @parametrize_combinations(LIVE)
-def test_a_request_failing_half_way_leaves_nothing_behind(baked: Baked, database_url: Any) -> None:
+def test_a_request_failing_half_way_leaves_nothing_behind(
+    baked: Baked, database_url: DatabaseFactory
+) -> None:
     url = database_url("atomic")
-    migrate(baked, url)
+    baked.migrate(url)
     # The user is inserted first; the second item's title clashes with the first's.
     clashing = new_user(items=[{"title": "Notes"}, {"title": "Notes"}])
 
-    with serving(baked, url) as service:
+    with serving_baked(baked, url) as service:
         response = httpx.post(f"{service.url}/api/v1/users", json=clashing, timeout=30)
 
     assert response.status_code == 409
@@ -228,9 +224,11 @@ def test_a_request_failing_half_way_leaves_nothing_behind(baked: Baked, database
 
 
 @parametrize_combinations(LIVE)
-def test_hostile_input_is_stored_literally_or_refused_with_4xx(baked: Baked, database_url: Any) -> None:
+def test_hostile_input_is_stored_literally_or_refused_with_4xx(
+    baked: Baked, database_url: DatabaseFactory, callers: Callers
+) -> None:
     url = database_url("hostile")
-    migrate(baked, url)
+    baked.migrate(url)
     literal = ["Robert'); DROP TABLE users;--", "名前 😀 \u200b", "<script>alert(1)</script>", "%s %% ?"]
     refused: list[tuple[str, str, dict[str, Any]]] = [
         ("GET", "/api/v1/items", {"params": {"limit": 10**12}}),
@@ -243,31 +241,37 @@ def test_hostile_input_is_stored_literally_or_refused_with_4xx(baked: Baked, dat
         ("POST", "/api/v1/users", {"content": "email=a@b.c", "headers": FORM}),
         ("POST", "/api/v1/users", {"json": new_user(full_name="\x00")}),
         ("POST", "/api/v1/users", {"json": new_user(email="a@b.c' OR '1'='1")}),
-        ("PATCH", "/api/v1/users/1", {"json": {"is_active": "yes"}}),
+        ("PATCH", "/api/v1/users/me", {"json": {"email": None}}),
     ]  # fmt: skip
 
-    with serving(baked, url) as service, httpx.Client(base_url=service.url, timeout=30) as http:
+    with serving_baked(baked, url) as service, httpx.Client(base_url=service.url, timeout=30) as http:
+        _user_id, headers = callers.user(http, "ada@example.com")
         for number, name in enumerate(literal):
             created = http.post("/api/v1/users", json=new_user(f"u{number}@example.com", full_name=name))
             assert created.status_code == 201, created.text
-            assert http.get(f"/api/v1/users/{created.json()['id']}").json()["full_name"] == name.strip()
+            assert created.json()["full_name"] == name.strip()
         for method, path, options in refused:
-            response = http.request(method, path, **options)
+            given = {**options, "headers": {**headers, **options.get("headers", {})}}
+            response = http.request(method, path, **given)
             assert 400 <= response.status_code < 500, (method, path, response.status_code, response.text)
-        assert count_rows(url, "users") == len(literal)
+            assert response.status_code != 401, (method, path, "the request should have been authenticated")
+        assert count_rows(url, "users") == len(literal) + 1
 
 
 @parametrize_combinations(LIVE)
-def test_fuzzing_the_openapi_schema_finds_no_server_error(
-    baked: Baked, database_url: Any, tmp_path: Path
+def test_fuzzing_the_openapi_schema_with_a_token_finds_no_server_error(
+    baked: Baked, database_url: DatabaseFactory, callers: Callers, tmp_path: Path
 ) -> None:
     url = database_url("fuzz")
-    migrate(baked, url)
+    baked.migrate(url)
 
-    with serving(baked, url, **CHEAP_HASHES) as service:  # the fuzzer signs up many users
+    with serving_baked(baked, url, **CHEAP_HASHES) as service:  # the fuzzer signs up many users
+        with httpx.Client(base_url=service.url, timeout=30) as http:
+            _user_id, headers = callers.user(http, "fuzzer@example.com")
+        authorization = [f"--header=Authorization: {headers['Authorization']}"] if headers else []
         result = subprocess.run(
             [sys.executable, "-m", "schemathesis.cli", "run", f"{service.url}/openapi.json",
-             "--checks", "all",
+             "--checks", "all", *authorization,
              # Starlette answers 405 with the Allow header of the first route on the
              # path, not all of them; not the service's code.
              "--exclude-checks", "allow_header_conformance,positive_data_acceptance",
@@ -281,7 +285,9 @@ def test_fuzzing_the_openapi_schema_finds_no_server_error(
 
 
 @parametrize_combinations(LIVE)
-def test_production_refuses_to_start_with_an_unsafe_configuration(baked: Baked, database_url: Any) -> None:
+def test_production_refuses_to_start_with_an_unsafe_configuration(
+    baked: Baked, database_url: DatabaseFactory
+) -> None:
     url = database_url("production")
     unsafe = {"ENVIRONMENT": "production", "SECRET_KEY": "change-me", "DATABASE_URL": url}
 
@@ -303,18 +309,25 @@ def test_production_refuses_to_start_with_an_unsafe_configuration(baked: Baked, 
     assert "SECRET_KEY must be a random value" in last_line
     assert "Traceback" not in started.stderr
     assert url not in started.stderr
+    assert "change-me" not in started.stderr
 
 
 @parametrize_combinations(LIVE)
-def test_logs_are_json_lines_with_the_request_id_and_never_the_password(
-    baked: Baked, database_url: Any
+def test_logs_are_json_lines_with_the_request_id_and_never_a_password_or_token(
+    baked: Baked, database_url: DatabaseFactory, callers: Callers
 ) -> None:
     url = database_url("logs")
-    migrate(baked, url)
+    baked.migrate(url)
 
-    with serving(baked, url, LOG_LEVEL="INFO") as service, httpx.Client(base_url=service.url) as http:
+    with (
+        serving_baked(baked, url, LOG_LEVEL="INFO") as service,
+        httpx.Client(base_url=service.url, timeout=30) as http,
+    ):
         answer = http.post("/api/v1/users", json=new_user(), headers={"X-Request-ID": "trace-7"})
         http.post("/api/v1/users", json=new_user())  # taken e-mail: a 409, logged too
+        headers = callers.headers(http, "ada@example.com")
+        http.get("/api/v1/users/me", headers=headers)
+        http.post("/api/v1/auth/token", data={"username": "ada@example.com", "password": "wrong-password"})
     log = service.log.read_text()
     records = [json.loads(line) for line in log.splitlines() if line.startswith("{")]
 
@@ -326,15 +339,17 @@ def test_logs_are_json_lines_with_the_request_id_and_never_the_password(
     # uvicorn's own lines too, without its copy of the message in terminal colours.
     assert any(r["logger"] == "uvicorn.error" for r in records)
     assert not [r for r in records if "color_message" in r]
-    assert PASSWORD not in log
+    token = headers["Authorization"].removeprefix("Bearer ")
+    for secret in (PASSWORD, "wrong-password", token, "Authorization", "ada@example.com"):
+        assert secret not in log, secret
 
 
 @parametrize_combinations(LIVE)
 def test_sigterm_lets_requests_in_flight_finish_and_closes_every_connection(
-    baked: Baked, database_url: Any, request: pytest.FixtureRequest
+    baked: Baked, database_url: DatabaseFactory, request: pytest.FixtureRequest
 ) -> None:
     url = database_url("shutdown")
-    migrate(baked, url)
+    baked.migrate(url)
 
     async def sign_up_while_stopping(service: Service) -> list[int]:
         limits = httpx.Limits(max_connections=SIGN_UPS)
@@ -351,7 +366,7 @@ def test_sigterm_lets_requests_in_flight_finish_and_closes_every_connection(
             service.process.send_signal(signal.SIGTERM)
             return [response.status_code for response in await asyncio.gather(*pending)]
 
-    with serving(baked, url, PASSWORD_HASH_CONCURRENCY="1") as service:
+    with serving_baked(baked, url, PASSWORD_HASH_CONCURRENCY="1") as service:
         statuses = asyncio.run(sign_up_while_stopping(service))
         # uvicorn stops gracefully, then re-raises the signal: the exit status tells why it stopped.
         assert service.process.wait(timeout=30) == -signal.SIGTERM
@@ -363,6 +378,6 @@ def test_sigterm_lets_requests_in_flight_finish_and_closes_every_connection(
     after_sigterm = log[log.index("Shutting down") :]
     assert after_sigterm.count('"path": "/api/v1/users", "status": 201') > SIGN_UPS // 2
     if baked.combination.database != "sqlite":
-        server: PostgresServer | MariaDBServer = request.getfixturevalue(baked.combination.database)
+        server: DatabaseServer = request.getfixturevalue(baked.combination.database)
         database = url.rsplit("/", 1)[1]
         assert server.count_connections(database) == 0

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import TEMPLATE
-from tests.conftest import project_env
+from harness.projects import TEMPLATE
+from harness.projects import project_env
 
 
 def bake_with(output: Path, *answers: str) -> subprocess.CompletedProcess[str]:

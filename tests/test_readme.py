@@ -6,21 +6,34 @@ installs the project from the package index, as a new user's machine would.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import signal
 import subprocess
 from pathlib import Path
-from typing import Any
 
 import httpx2 as httpx
 import pytest
 
-from tests.conftest import project_env
-from tests.conftest import wait_for_health
-from tests.servers import free_port
+from harness.combinations import Combination
+from harness.projects import bake
+from harness.projects import project_env
+from harness.servers import free_port
+from harness.services import Service
+from harness.services import wait_for_health
 
 pytestmark = [pytest.mark.live, pytest.mark.xdist_group("readme")]
+
+
+# The README's commands, in the order it shows them; the tests below run each group as written.
+SIGN_IN = [
+    "make create-admin email=admin@example.com",
+    'curl -s -d username=admin@example.com -d "password=$ADMIN_PASSWORD" http://127.0.0.1:8000/api/v1/auth/token',
+    'curl -s -H "Authorization: Bearer $TOKEN" http://127.0.0.1:8000/api/v1/users/me',
+]
+SCHEMA_CHANGE = ['make revision message="add tags"', "make migrate", "make check-migrations"]
+ADMIN_PASSWORD = "a-readme-admin-password"
 
 
 def shell_commands(readme: str) -> list[str]:
@@ -42,23 +55,15 @@ def make(project: Path, *args: str, timeout: float = 600) -> subprocess.Complete
 
 
 @pytest.fixture(scope="module")
-def project(cookies_session: Any) -> Path:
-    """A project baked with the default answers (SQLite, async)."""
-    result = cookies_session.bake()
-    assert result.exit_code == 0, result.exception
-    return Path(result.project_path)
+def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A project baked with the default answers (SQLite, async, password)."""
+    return bake(Combination(), tmp_path_factory.mktemp("readme")).path
 
 
 def test_readme_lists_the_commands_this_suite_runs(project: Path) -> None:
     commands = shell_commands((project / "README.md").read_text())
 
-    assert commands[:2] == ["make run", "make test"]
-    assert commands[2:] == [
-        'make revision message="add tags"',
-        "make migrate",
-        "make check-migrations",
-        "docker compose up --build",
-    ]
+    assert commands == ["make run", *SIGN_IN, "make test", *SCHEMA_CHANGE, "docker compose up --build"]
 
 
 def test_make_test_passes_in_a_fresh_environment(project: Path) -> None:
@@ -71,20 +76,21 @@ def test_make_test_passes_in_a_fresh_environment(project: Path) -> None:
 def test_make_run_migrates_and_serves(project: Path) -> None:
     port = free_port()
     log = project / "make-run.log"
-    with log.open("w") as output:
+    with log.open("wb") as output:
         process = subprocess.Popen(
             ["make", "run", f"PORT={port}"], cwd=project, env=project_env(), stdout=output,
-            stderr=subprocess.STDOUT, text=True, start_new_session=True,
+            stderr=subprocess.STDOUT, start_new_session=True,
         )  # fmt: skip
         try:
             base = f"http://127.0.0.1:{port}"
-            wait_for_health(base, process, log, timeout=300)
+            wait_for_health(Service(base, port, process, log), timeout=300)
             assert httpx.get(f"{base}/health/db").json() == {"status": "ok"}
             created = httpx.post(
                 f"{base}/api/v1/users",
                 json={"email": "ada@example.com", "full_name": "Ada", "password": "analytical"},
             )
             assert created.status_code == 201
+            signed_in = sign_in_as_the_readme_shows(project, port)
         finally:
             # make, uvicorn's reloader and its server: the process group make leads. How the
             # development reloader stops is not what this test is about: kill what lingers.
@@ -95,6 +101,32 @@ def test_make_run_migrates_and_serves(project: Path) -> None:
                 os.killpg(process.pid, signal.SIGKILL)
                 process.wait(timeout=30)
     assert (project / "my_service.db").exists()
+    assert signed_in["email"] == "admin@example.com"
+    assert signed_in["is_superuser"] is True
+
+
+def sign_in_as_the_readme_shows(project: Path, port: int) -> dict[str, object]:
+    """Run the README's sign-in commands against the running service; return /users/me's answer."""
+    create_admin, get_token, read_me = (command.replace(":8000", f":{port}") for command in SIGN_IN)
+    env = project_env({"ADMIN_PASSWORD": ADMIN_PASSWORD})
+    outputs = []
+    for command in (create_admin, get_token, read_me):
+        done = subprocess.run(
+            command,
+            shell=True,
+            cwd=project,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
+        )
+        assert done.returncode == 0, f"{command}: {done.stdout[-2000:]}{done.stderr[-2000:]}"
+        outputs.append(done.stdout)
+        if command == get_token:
+            env["TOKEN"] = json.loads(done.stdout)["access_token"]
+    answer: dict[str, object] = json.loads(outputs[-1])
+    return answer
 
 
 def test_schema_change_as_the_readme_shows_it(project: Path) -> None:

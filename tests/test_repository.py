@@ -9,9 +9,11 @@ import sys
 
 import yaml
 
-from tests.conftest import TEMPLATE
+from harness.projects import TEMPLATE
 
 PROMPTS = json.loads((TEMPLATE / "cookiecutter.json").read_text())
+# The template's own Python: the hooks, the suite, its harness and the benchmark.
+CODE = ("hooks", "harness", "tests", "bench")
 
 
 def test_ci_script_runs_the_test_command_the_readme_gives() -> None:
@@ -41,7 +43,7 @@ def test_workflow_tests_every_python_database_and_driver_the_prompts_offer() -> 
 
 def test_hooks_suite_and_benchmark_are_lint_clean_and_formatted() -> None:
     # `make lint`, enforced: the template's own code meets the bar it sets for baked projects.
-    for args in (["check", "hooks", "tests", "bench"], ["format", "--check", "hooks", "tests", "bench"]):
+    for args in (["check", *CODE], ["format", "--check", *CODE]):
         result = subprocess.run(
             [sys.executable, "-m", "ruff", *args], cwd=TEMPLATE, capture_output=True, text=True, check=False
         )

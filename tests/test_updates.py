@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import TEMPLATE
-from tests.conftest import explain
-from tests.conftest import project_env
+from harness.projects import TEMPLATE
+from harness.projects import explain
+from harness.projects import project_env
 
 pytestmark = pytest.mark.xdist_group("updates")
 
@@ -31,6 +31,7 @@ ANSWERS = {
     "python_version": "3.12",
     "database": "postgresql",
     "driver": "sync",
+    "auth": "oidc",
     "include_docker": False,
     "include_github_actions": False,
 }
@@ -280,9 +281,10 @@ def test_update_keeps_the_users_changes_and_migrations(story: CruftStory) -> Non
     assert MIGRATION_CHANGE not in (story.project / "migrations/versions/0001_initial_schema.py").read_text()
 
 
-def test_update_keeps_the_env_file_and_its_secret(story: CruftStory) -> None:
+def test_update_keeps_the_env_file_and_its_secrets(story: CruftStory) -> None:
     assert (story.project / ".env").read_bytes() == story.env_before
-    assert re.search(rb"^SECRET_KEY=(?!change-me$).{32,}$", story.env_before, re.MULTILINE)
+    # The local database's password, random at the bake (the answers have no SECRET_KEY: oidc).
+    assert re.search(rb"^POSTGRES_PASSWORD=(?!change-me$).{32,}$", story.env_before, re.MULTILINE)
 
 
 def test_cruft_and_the_hooks_write_nothing_outside_the_project(

@@ -1,5 +1,5 @@
 -- POST /api/v1/items: a new item, owned by a user drawn at random from 1..rows.
--- wrk ... -s create_item.lua URL -- <rows> <run id>
+-- wrk ... -s create_item.lua URL -- <rows> <run id> [<bearer token>]
 local rows = 1000
 local run = "0"
 local created = 0
@@ -10,6 +10,9 @@ function init(args)
    run = args[2] or run
    -- Each run draws other numbers: its id, unique to the run, seeds the generator.
    math.randomseed(tonumber(args[2]) or os.time())
+   if args[3] and args[3] ~= "" then
+      headers["Authorization"] = "Bearer " .. args[3]
+   end
 end
 
 function request()

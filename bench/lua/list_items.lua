@@ -1,5 +1,5 @@
 -- GET /api/v1/items?limit=20&offset=..., a random full page of the seeded rows.
--- wrk ... -s list_items.lua URL -- <rows> <run id>
+-- wrk ... -s list_items.lua URL -- <rows> <run id> [<bearer token>]
 local page = 20
 local last_offset = 0
 
@@ -8,6 +8,9 @@ function init(args)
    last_offset = math.max(rows - page, 0)
    -- Each run draws other numbers: its id, unique to the run, seeds the generator.
    math.randomseed(tonumber(args[2]) or os.time())
+   if args[3] and args[3] ~= "" then
+      wrk.headers["Authorization"] = "Bearer " .. args[3]
+   end
 end
 
 function request()

@@ -1,0 +1,146 @@
+"""Serving an ASGI app with uvicorn on a free loopback port, and always stopping it."""
+
+from __future__ import annotations
+
+import re
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from collections.abc import Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from harness.projects import Baked
+from harness.projects import project_env
+from harness.servers import free_port
+
+# Seconds a service may take to answer /health, and to stop after SIGTERM.
+START_TIMEOUT = 30.0
+STOP_TIMEOUT = 10.0
+# A log line at INFO level, in uvicorn's plain format or as a JSON record.
+INFO_RECORD = re.compile(r'^INFO:|"level": ?"INFO"')
+
+
+class ServiceError(Exception):
+    """The service did not start, died, or did not stop (the message holds the end of its log)."""
+
+
+@dataclass
+class Service:
+    """An app served by uvicorn."""
+
+    url: str
+    port: int
+    process: subprocess.Popen[bytes]
+    log: Path
+
+    def problems(self, limit: int = 5) -> str:
+        """The first warnings and errors the service logged, for a failure message."""
+        lines = self.log.read_text(errors="replace").splitlines()
+        return "\n".join([line for line in lines if '"WARNING"' in line or '"ERROR"' in line][:limit])
+
+    def log_tail(self, lines: int = 30) -> str:
+        """The last lines of the log, leaving out records at INFO level (a request log, say)."""
+        return log_tail(self.log, lines)
+
+
+@contextmanager
+def serving(
+    app: str,
+    *,
+    cwd: Path,
+    app_dir: Path,
+    log: Path,
+    env: dict[str, str] | None = None,
+    options: Sequence[str] = (),
+    cpu: int | None = None,
+    port: int | None = None,
+) -> Iterator[Service]:
+    """Run `uvicorn app` on a loopback port until the block ends, then stop it with SIGTERM.
+
+    On the way out the service gets SIGTERM, as an orchestrator would send it, and must
+    stop by itself within STOP_TIMEOUT; otherwise it is killed and ServiceError raised.
+    """
+    port = port or free_port()
+    command = [
+        sys.executable, "-m", "uvicorn", app, "--app-dir", str(app_dir),
+        "--host", "127.0.0.1", "--port", str(port), *options,
+    ]  # fmt: skip
+    if cpu is not None:
+        command = ["taskset", "-c", str(cpu), *command]
+    with log.open("wb") as output:
+        process = subprocess.Popen(
+            command,
+            cwd=cwd,
+            env=project_env(env),
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            # Out of the terminal's process group: Ctrl-C reaches the caller, which stops the service.
+            start_new_session=True,
+        )
+        service = Service(f"http://127.0.0.1:{port}", port, process, log)
+        try:
+            wait_for_health(service)
+            yield service
+        finally:
+            stop(service)
+
+
+@contextmanager
+def serving_baked(baked: Baked, database_url: str, **env: str) -> Iterator[Service]:
+    """Serve a baked project's app against a database, with any more settings."""
+    port = free_port()
+    with serving(
+        f"{baked.package}.main:app",
+        cwd=baked.path,
+        app_dir=baked.path / "src",
+        log=baked.path / f"uvicorn-{port}.log",
+        env={"DATABASE_URL": database_url, **env},
+        port=port,
+    ) as service:
+        yield service
+
+
+def wait_for_health(service: Service, timeout: float = START_TIMEOUT) -> None:
+    """Wait until GET /health answers 200, or raise ServiceError with the service's log."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if service.process.poll() is not None:
+            raise ServiceError(f"the service exited with {service.process.returncode}:\n{service.log_tail()}")
+        try:
+            with urllib.request.urlopen(f"{service.url}/health", timeout=1) as response:
+                if response.status == 200:
+                    return
+        except (urllib.error.URLError, OSError):
+            pass
+        time.sleep(0.1)
+    raise ServiceError(f"the service did not answer /health within {timeout:.0f} s:\n{service.log_tail()}")
+
+
+def stop(service: Service) -> None:
+    """Send SIGTERM as an orchestrator would; kill the service if it does not stop in time."""
+    if service.process.poll() is not None:
+        return
+    service.process.send_signal(signal.SIGTERM)
+    try:
+        service.process.wait(timeout=STOP_TIMEOUT)
+    except subprocess.TimeoutExpired:
+        service.process.kill()
+        service.process.wait(timeout=STOP_TIMEOUT)
+        message = f"the service ignored SIGTERM for {STOP_TIMEOUT:.0f} s:\n{service.log_tail()}"
+        raise ServiceError(message) from None
+
+
+def log_tail(log: Path, lines: int = 30) -> str:
+    """The last lines of a log, leaving out records at INFO level (a request log, say)."""
+    try:
+        text = log.read_text(errors="replace")
+    except FileNotFoundError:
+        return ""
+    kept = [line for line in text.splitlines() if not INFO_RECORD.search(line)]
+    return "\n".join(kept[-lines:])
