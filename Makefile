@@ -32,9 +32,10 @@ demo: install  ## Bake a project with the default answers into build/ and run it
 bench: install  ## Benchmark every database x driver pair against two reference apps (needs wrk); writes bench/results.*
 	$(BIN)/python -m bench.run $(BENCH_ARGS)
 
-lint: install  ## Lint and format-check the hooks, the suite and the benchmark
+lint: install  ## Lint, format-check and type-check the hooks, the suite, its harness and the benchmark
 	$(BIN)/ruff check hooks harness tests bench
 	$(BIN)/ruff format --check hooks harness tests bench
+	$(BIN)/mypy
 
 lock:  ## Re-pin requirements/dev.txt from requirements/dev.in
 	rm -rf build/lock && $(PYTHON) -m venv build/lock

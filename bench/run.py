@@ -149,7 +149,10 @@ def parse_settings(argv: list[str] | None) -> Settings:
     if chosen["rows"] < 20:
         parser.error("--rows must be at least 20, a full page of items")
     return Settings(
-        combinations=tuple(Combination(*name.split("-")) for name in dict.fromkeys(names)),
+        combinations=tuple(
+            Combination(database=name.partition("-")[0], driver=name.partition("-")[2])
+            for name in dict.fromkeys(names)
+        ),
         duration=chosen["duration"],
         warmup=max(chosen["warmup"], 0),
         runs=chosen["runs"],

@@ -114,7 +114,7 @@ class PostgresServer:
         info = psycopg.conninfo.conninfo_to_dict(url)
         return cls(
             host=str(info.get("host", "127.0.0.1")),
-            port=int(info.get("port", 5432)),
+            port=int(str(info.get("port", 5432))),
             user=str(info.get("user", POSTGRES_USER)),
             password=str(info.get("password", "")),
         )

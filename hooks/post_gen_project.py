@@ -78,7 +78,7 @@ VERSIONS = {
     ),
 }
 # Files that only some answers call for: {path: (prompt, the answers that keep it)}.
-KEPT_ONLY_FOR = {
+KEPT_ONLY_FOR: dict[str, tuple[str, set[object]]] = {
     f"{PACKAGE}/sqlite.py": ("database", {"sqlite"}),
     f"{PACKAGE}/__main__.py": ("auth", {"password"}),
     f"{PACKAGE}/api/routes/auth.py": ("auth", {"password"}),

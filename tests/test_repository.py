@@ -41,10 +41,10 @@ def test_workflow_tests_every_python_database_and_driver_the_prompts_offer() -> 
     assert setup["with"]["cache"] == "pip"
 
 
-def test_hooks_suite_and_benchmark_are_lint_clean_and_formatted() -> None:
+def test_hooks_suite_and_benchmark_are_lint_clean_formatted_and_typed() -> None:
     # `make lint`, enforced: the template's own code meets the bar it sets for baked projects.
-    for args in (["check", *CODE], ["format", "--check", *CODE]):
+    for tool in (["ruff", "check", *CODE], ["ruff", "format", "--check", *CODE], ["mypy"]):
         result = subprocess.run(
-            [sys.executable, "-m", "ruff", *args], cwd=TEMPLATE, capture_output=True, text=True, check=False
+            [sys.executable, "-m", *tool], cwd=TEMPLATE, capture_output=True, text=True, check=False
         )
         assert result.returncode == 0, result.stdout + result.stderr
