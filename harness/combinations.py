@@ -55,6 +55,7 @@ class Combination:
     python_version: str = DEFAULT_PYTHON
     include_docker: bool = True
     include_github_actions: bool = True
+    include_kubernetes: bool = False
     names: str = "default"
 
     @property
@@ -67,6 +68,8 @@ class Combination:
             parts.append("nodocker")
         if not self.include_github_actions:
             parts.append("noactions")
+        if self.include_kubernetes:
+            parts.append("kubernetes")
         if self.names != "default":
             parts.append(self.names)
         return "-".join(parts)
@@ -111,13 +114,13 @@ COMBINATIONS = [
     ),
     # The answers that do not touch the database code, pairwise: Docker and the workflow off
     # with every database (the compose file and the workflow's service depend on it), and
-    # every other Python version the prompt offers (ruff and mypy target it).
+    # every other Python version the prompt offers (mypy checks the code as that version).
     Combination("sqlite", "sync", python_version="3.14", include_docker=False),
     Combination("postgresql", "async", python_version="3.13", include_docker=False),
     Combination("mysql", "sync", python_version="3.12", include_docker=False),
     Combination("sqlite", "async", python_version="3.11", include_github_actions=False),
-    Combination("postgresql", "sync", include_github_actions=False),
-    Combination("mysql", "async", include_github_actions=False),
+    Combination("postgresql", "sync", include_github_actions=False, include_kubernetes=True),
+    Combination("mysql", "async", include_github_actions=False, include_kubernetes=True),
 ]
 
 

@@ -103,6 +103,8 @@ def project_env(extra: dict[str, str] | None = None) -> dict[str, str]:
         if not key.startswith("PYTEST_") and key not in {"DATABASE_URL", "TEST_DATABASE_URL"}
     }
     env["PYTHONDONTWRITEBYTECODE"] = "1"
+    # The suite's own tools first (uv, pre-commit, the linters), as a developer's would be.
+    env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
     env.update(extra or {})
     return env
 

@@ -80,7 +80,8 @@ VERSIONS = {
 # Files that only some answers call for: {path: (prompt, the answers that keep it)}.
 KEPT_ONLY_FOR: dict[str, tuple[str, set[object]]] = {
     f"{PACKAGE}/sqlite.py": ("database", {"sqlite"}),
-    f"{PACKAGE}/__main__.py": ("auth", {"password"}),
+    f"{PACKAGE}/admins.py": ("auth", {"password"}),
+    f"{PACKAGE}/cpus.py": ("auth", {"password"}),
     f"{PACKAGE}/api/routes/auth.py": ("auth", {"password"}),
     f"{PACKAGE}/passwords.py": ("auth", {"password"}),
     f"{PACKAGE}/tokens.py": ("auth", {"password"}),
@@ -92,6 +93,8 @@ KEPT_ONLY_FOR: dict[str, tuple[str, set[object]]] = {
     "Dockerfile": ("include_docker", {True}),
     ".dockerignore": ("include_docker", {True}),
     "compose.yaml": ("include_docker", {True}),
+    "deploy/nginx.conf": ("include_docker", {True}),
+    "deploy/kubernetes": ("include_kubernetes", {True}),
     ".github": ("include_github_actions", {True}),
 }
 # The placeholder that .env.example carries where .env gets a secret.
@@ -122,6 +125,8 @@ def remove_unneeded(project: Path, answers: dict[str, object]) -> None:
             shutil.rmtree(path)
         elif path.exists():
             path.unlink()
+        if path.parent != project and path.parent.is_dir() and not any(path.parent.iterdir()):
+            path.parent.rmdir()  # deploy/, when neither Docker nor Kubernetes is wanted
 
 
 def write_env_file(project: Path) -> None:

@@ -36,7 +36,7 @@ TAKEN_NAMES = frozenset(
     }
 )  # fmt: skip
 # Choice answers need no check here: cookiecutter refuses a value outside the list.
-FLAGS = ("include_docker", "include_github_actions")
+FLAGS = ("include_docker", "include_github_actions", "include_kubernetes")
 
 
 def columns(text: str) -> int:
@@ -64,6 +64,11 @@ def problems(answers: dict[str, object]) -> list[str]:
         for field in FLAGS
         if not isinstance(answers[field], bool)
     ]
+    if answers["include_kubernetes"] is True and answers["database"] == "sqlite":
+        found.append(
+            "include_kubernetes: needs database=postgresql or mysql; "
+            "SQLite is one machine's database, and each replica would have its own"
+        )
     return [problem for problem in found if problem]
 
 

@@ -39,6 +39,7 @@ GOOD = {
     "auth": "password",
     "include_docker": True,
     "include_github_actions": True,
+    "include_kubernetes": False,
 }
 
 
@@ -69,6 +70,7 @@ def test_good_answers_have_no_problems() -> None:
         ("package_name", "a" * 41),
         ("author_email", "ada@example"),
         ("include_docker", "yes"),
+        ("include_kubernetes", "no"),
     ],
 )
 def test_each_bad_answer_gives_one_line_naming_its_field(field: str, value: Any) -> None:

@@ -67,6 +67,7 @@ REFUSED_BY_THE_HOOK = [
     ("project_name=!!!", "project_name '!!!': must contain a letter or a digit"),
     ("project_name=" + "x" * 65, "project_name: at most 64 characters"),
     ("project_name=" + "名" * 33, "project_name: at most 64 characters (wide ones such as 字 count as two)"),
+    ("include_kubernetes=yes", "include_kubernetes: needs database=postgresql or mysql"),
 ]
 # Choices and yes/no answers are checked by cookiecutter itself, in its own words.
 REFUSED_BY_COOKIECUTTER = [

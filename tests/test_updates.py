@@ -34,6 +34,7 @@ ANSWERS = {
     "auth": "oidc",
     "include_docker": False,
     "include_github_actions": False,
+    "include_kubernetes": True,
 }
 DERIVED = {"project_slug": "billing-api", "package_name": "billing_api"}
 PROJECT = DERIVED["project_slug"]

@@ -3,6 +3,8 @@
 {% if cookiecutter.driver == "async" %}
 import asyncio
 {% endif %}
+from collections.abc import Iterator
+from contextlib import contextmanager
 from logging.config import fileConfig
 from typing import Any
 from typing import Literal
@@ -14,6 +16,9 @@ from pydantic import ValidationError
 from sqlalchemy import create_engine
 {% endif %}
 from sqlalchemy import pool
+{% if cookiecutter.database != "sqlite" %}
+from sqlalchemy import text
+{% endif %}
 from sqlalchemy.engine import Connection
 {% if cookiecutter.driver == "async" %}
 from sqlalchemy.ext.asyncio import create_async_engine
@@ -26,18 +31,28 @@ from {{ cookiecutter.package_name }}.base import Base
 from {{ cookiecutter.package_name }}.settings import DatabaseSettings
 from {{ cookiecutter.package_name }}.settings import invalid_settings
 
+{% if cookiecutter.database == "postgresql" %}
+# An advisory lock's key, the same for every migrator of this database.
+MIGRATION_LOCK = 4_611_686_018_427_387_905
+{% elif cookiecutter.database == "mysql" %}
+# A named lock, with the database's name appended: the same for every migrator of this database.
+MIGRATION_LOCK = "alembic-migrations"
+{% endif %}
+{% if cookiecutter.database != "sqlite" %}
+
+{% endif %}
 config = context.config
 if config.config_file_name is not None:
     fileConfig(config.config_file_name, disable_existing_loggers=False)
 
 
 def database_url() -> str:
-    """The database to migrate: one given by the caller (the tests), else DATABASE_URL's."""
+    """The database to migrate: the tests' one, else MIGRATION_DATABASE_URL, else DATABASE_URL."""
     given = config.attributes.get("database_url")
     if given:
         return str(given)
     try:
-        return DatabaseSettings().database_url
+        return DatabaseSettings().migration_url
     except ValidationError as error:
         raise invalid_settings(error) from None
 
@@ -76,9 +91,41 @@ def run_migrations_offline() -> None:
 
 
 def _run_migrations(connection: Connection) -> None:
-    context.configure(connection=connection, **OPTIONS)
-    with context.begin_transaction():
-        context.run_migrations()
+    with _one_migrator_at_a_time(connection):
+        context.configure(connection=connection, **OPTIONS)
+        with context.begin_transaction():
+            context.run_migrations()
+
+
+@contextmanager
+def _one_migrator_at_a_time(connection: Connection) -> Iterator[None]:
+    # Migrators started together (replicas, a retried job) take turns: the first migrates,
+    # the next finds the schema at head and does nothing. The lock is the session's, not the
+    # transaction's, and ends with the connection if the migrator dies.
+{% if cookiecutter.database == "postgresql" %}
+    connection.execute(text("SELECT pg_advisory_lock(:key)"), {"key": MIGRATION_LOCK})
+    connection.commit()
+    try:
+        yield
+    finally:
+        connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": MIGRATION_LOCK})
+        connection.commit()
+{% elif cookiecutter.database == "mysql" %}
+    name = {"name": f"{MIGRATION_LOCK}.{connection.engine.url.database}"}
+    taken = connection.execute(text("SELECT GET_LOCK(:name, :seconds)"), {**name, "seconds": 600})
+    if taken.scalar() != 1:
+        message = "another migration held the lock for ten minutes"
+        raise RuntimeError(message)
+    connection.commit()
+    try:
+        yield
+    finally:
+        connection.execute(text("SELECT RELEASE_LOCK(:name)"), name)
+        connection.commit()
+{% else %}
+    # SQLite lets one connection write at a time already.
+    yield
+{% endif %}
 {% if cookiecutter.driver == "async" %}
 
 

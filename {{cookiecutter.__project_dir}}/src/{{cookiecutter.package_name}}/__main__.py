@@ -1,25 +1,12 @@
-{% from "driver.jinja" import async, await with context %}
-"""The service's commands: `python -m {{ cookiecutter.package_name }} create-admin EMAIL`."""
+"""The service's commands, run as `python -m` this package: `serve`{% if cookiecutter.auth == "password" %}, `create-admin`{% endif %}."""
 
 import argparse
-{% if cookiecutter.driver == "async" %}
-import asyncio
-{% endif %}
-import getpass
-import os
 import sys
-from collections.abc import Callable
 
-from pydantic import TypeAdapter
-from pydantic import ValidationError
-
-from . import crud
-from .db import connect
-from .passwords import Passwords
-from .schemas import Email
-from .schemas import UserCreate
-from .settings import Settings
-from .settings import describe
+{% if cookiecutter.auth == "password" %}
+from .admins import create_admin
+{% endif %}
+from .serve import serve
 from .settings import get_settings
 
 
@@ -27,82 +14,27 @@ def main(argv: list[str] | None = None) -> int:
     """Run the command the arguments name; return the exit status."""
     parser = argparse.ArgumentParser(prog="python -m {{ cookiecutter.package_name }}")
     commands = parser.add_subparsers(dest="command", required=True)
-    create_admin = commands.add_parser(
+    commands.add_parser(
+        "serve",
+        help="serve the API: WEB_CONCURRENCY worker processes on HOST:PORT (the image's command)",
+    )
+{% if cookiecutter.auth == "password" %}
+    admin = commands.add_parser(
         "create-admin",
         help="create an admin account, or make the account of this address an admin",
         description="The password of a new account comes from ADMIN_PASSWORD, "
         "or is asked for when the terminal allows it; it is never an argument.",
     )
-    create_admin.add_argument("email")
-    create_admin.add_argument("--full-name", default="Administrator")
+    admin.add_argument("email")
+    admin.add_argument("--full-name", default="Administrator")
     arguments = parser.parse_args(argv)
-    try:
-        email = TypeAdapter(Email).validate_python(arguments.email)
-    except ValidationError as error:
-        parser.error(f"EMAIL {describe(error)}")
-    settings = get_settings()
-    try:
-{% if cookiecutter.driver == "async" %}
-        said = asyncio.run(_create_admin(settings, email, arguments.full_name, _password))
+    if arguments.command == "create-admin":
+        return create_admin(parser, arguments.email, arguments.full_name)
 {% else %}
-        said = _create_admin(settings, email, arguments.full_name, _password)
+    parser.parse_args(argv)
 {% endif %}
-    except ValidationError as error:
-        return _failed(describe(error))
-    except crud.EmailTakenError:
-        return _failed(f"{email} got an account meanwhile; run the command again")
-    except PasswordUnavailableError as error:
-        return _failed(str(error))
-    print(said)  # noqa: T201 (a command's output)
+    serve(get_settings())
     return 0
-
-
-def _failed(message: str) -> int:
-    print(f"create-admin: {message}", file=sys.stderr)  # noqa: T201 (a command's output)
-    return 1
-
-
-class PasswordUnavailableError(Exception):
-    """No ADMIN_PASSWORD in the environment, and no terminal to ask on."""
-
-
-def _password() -> str:
-    given = os.environ.get("ADMIN_PASSWORD")
-    if given:
-        return given
-    if not sys.stdin.isatty():
-        message = "set ADMIN_PASSWORD, or run the command in a terminal to be asked for it"
-        raise PasswordUnavailableError(message)
-    first = getpass.getpass("Password: ")
-    if getpass.getpass("Again: ") != first:
-        message = "the two passwords differ"
-        raise PasswordUnavailableError(message)
-    return first
-
-
-{{ async }}def _create_admin(
-    settings: Settings, email: str, full_name: str, password: Callable[[], str]
-) -> str:
-    database = connect(settings)
-    try:
-        {{ async }}with database.sessions.begin() as session:
-            user = {{ await }}crud.get_user_by_email(session, email=email)
-            if user is not None:
-                user.is_superuser = True
-                return f"{email} is an admin now."
-        # Asked for only now, with no transaction open: the address has no account yet.
-        data = UserCreate(email=email, full_name=full_name, password=password())
-        hashed_password = {{ await }}Passwords(settings).hash(data.password.get_secret_value())
-        {{ async }}with database.sessions.begin() as session:
-            {{ await }}crud.create_user(
-                session,
-                data=data,
-                hashed_password=hashed_password,
-                is_superuser=True,
-            )
-        return f"Created the admin {email}."
-    finally:
-        {{ await }}database.engine.dispose()
 
 
 if __name__ == "__main__":

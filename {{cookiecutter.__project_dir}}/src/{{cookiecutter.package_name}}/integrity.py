@@ -1,5 +1,6 @@
-"""Which constraint refused a write: its name, read from the driver's error."""
+"""What a driver's error says: which constraint refused a write, and the error's code."""
 
+import errno
 {% if cookiecutter.database == "sqlite" %}
 import re
 import sqlite3
@@ -45,6 +46,7 @@ def _constraint_named_by_columns(table_name: str, columns: list[str]) -> str | N
             return str(constraint.name)
     return None
 {% elif cookiecutter.database == "postgresql" %}
+
 from sqlalchemy.exc import IntegrityError
 
 
@@ -80,3 +82,33 @@ def violated_constraint(error: IntegrityError) -> str | None:
     match = NAMED_IN_MESSAGE[args[0]].search(str(args[1]))
     return match.group(1) if match else None
 {% endif %}
+
+
+def error_code(error: BaseException) -> str | None:
+    """The driver's code for an error, never its message (which may hold data or a password).
+
+{% if cookiecutter.database == "sqlite" %}
+    SQLite's name for it (SQLITE_BUSY), or the operating system's (ECONNREFUSED).
+    """
+    cause = getattr(error, "orig", None) or error
+    name = getattr(cause, "sqlite_errorname", None)
+    if name:
+        return str(name)
+{% elif cookiecutter.database == "postgresql" %}
+    The SQLSTATE (57P01), or the operating system's name for it (ECONNREFUSED).
+    """
+    cause = getattr(error, "orig", None) or error
+    sqlstate = getattr(cause, "sqlstate", None)
+    if sqlstate:
+        return str(sqlstate)
+{% else %}
+    MySQL's error number (2003), or the operating system's name for it (ECONNREFUSED).
+    """
+    cause = getattr(error, "orig", None) or error
+    args: tuple[object, ...] = getattr(cause, "args", ())
+    if args and isinstance(args[0], int):
+        return str(args[0])
+{% endif %}
+    if isinstance(cause, OSError) and cause.errno:
+        return errno.errorcode.get(cause.errno)
+    return None

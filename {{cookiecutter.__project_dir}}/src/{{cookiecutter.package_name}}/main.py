@@ -21,9 +21,11 @@ from .api.routes import auth
 {% endif %}
 from .api.routes import health
 from .api.routes import items
+from .api.routes import metrics
 from .api.routes import users
 from .db import connect
 from .logs import configure_logging
+from .metrics import watch_pool
 {% if cookiecutter.auth == "oidc" %}
 from .oidc import IdentityProvider
 {% elif cookiecutter.auth == "password" %}
@@ -81,7 +83,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     if not app.state.identity_provider.configured:
         logger.warning("OIDC_ISSUER or OIDC_AUDIENCE is not set: every bearer token is refused")
 {% endif %}
-    app.add_middleware(RequestContextMiddleware)
+    app.add_middleware(RequestContextMiddleware, count=settings.metrics_enabled)
     if settings.cors_origins:
         # Outermost, so that preflight requests are answered before anything else runs.
         # No credentials: the API takes bearer tokens, never cookies.
@@ -94,6 +96,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         )
     register_exception_handlers(app)
     app.include_router(health.router)
+    if settings.metrics_enabled:
+        watch_pool(database.engine.pool)
+        app.include_router(metrics.router)
     # Limits set on the routers apply inside the middleware: a 413 carries a request id too.
 {% if cookiecutter.auth == "password" %}
     app.include_router(auth.router, prefix=API_PREFIX, max_body_size=settings.max_body_bytes)

@@ -1,8 +1,5 @@
 """Settings, read from environment variables and the `.env` file when the app is built."""
 
-{% if cookiecutter.auth == "password" %}
-import os
-{% endif %}
 from typing import Literal
 from typing import Self
 
@@ -17,6 +14,10 @@ from pydantic_settings import BaseSettings
 from pydantic_settings import SettingsConfigDict
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
+{% if cookiecutter.auth == "password" %}
+
+from .cpus import usable_cpus
+{% endif %}
 
 # The SQLAlchemy dialect and driver the code is written for.
 URL_SCHEME = "{{ cookiecutter.__url_scheme }}"
@@ -45,10 +46,18 @@ class DatabaseSettings(BaseSettings):
     database_url: str
     """SQLAlchemy URL of the database; a URL without a driver gets this service's driver."""
 
-    @field_validator("database_url")
+    migration_database_url: str | None = None
+    """URL the migrations use instead, when they need rights the service has not (the owner's)."""
+
+    @field_validator("database_url", "migration_database_url")
     @classmethod
-    def _use_the_service_driver(cls, value: str) -> str:
-        return with_service_driver(value)
+    def _use_the_service_driver(cls, value: str | None) -> str | None:
+        return None if value is None else with_service_driver(value)
+
+    @property
+    def migration_url(self) -> str:
+        """The URL the migrations connect with."""
+        return self.migration_database_url or self.database_url
 
     @model_validator(mode="after")
     def _refuse_unsafe_production(self) -> Self:
@@ -62,9 +71,15 @@ class DatabaseSettings(BaseSettings):
 {% if cookiecutter.database == "sqlite" %}
         return []
 {% else %}
-        if make_url(self.database_url).password:
-            return []
-        return ["DATABASE_URL must carry a password in production"]
+        urls = {
+            "DATABASE_URL": self.database_url,
+            "MIGRATION_DATABASE_URL": self.migration_database_url,
+        }
+        return [
+            f"{name} must carry a password in production"
+            for name, url in urls.items()
+            if url is not None and not make_url(url).password
+        ]
 {% endif %}
 
 
@@ -100,8 +115,31 @@ class Settings(DatabaseSettings):
     """Seconds to wait for a new database connection before giving up."""
 {% endif %}
 
+{% if cookiecutter.database == "postgresql" %}
+    db_external_pooler: Literal["none", "pgbouncer"] = "none"
+    """`pgbouncer` when DATABASE_URL leads to PgBouncer in transaction mode: nothing is prepared."""
+
+{% endif %}
     db_echo: bool = False
     """Log every SQL statement (for debugging)."""
+
+    host: str = "127.0.0.1"
+    """Address the `serve` command listens on; the image sets 0.0.0.0."""
+
+    port: int = Field(default=8000, ge=1, le=65535)
+    """Port the `serve` command listens on."""
+
+    web_concurrency: int = Field(default=1, ge=1)
+    """Worker processes the `serve` command starts; each has a pool of its own."""
+
+    forwarded_allow_ips: str = ""
+    """Proxies trusted for X-Forwarded-For and -Proto: comma-separated addresses or networks.
+
+    Empty, no proxy is trusted, and a client cannot pass for another address or scheme.
+    """
+
+    metrics_enabled: bool = True
+    """Serve Prometheus metrics at /metrics."""
 
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     """Lowest level of the log records the service writes (one JSON object per line)."""
@@ -140,8 +178,8 @@ class Settings(DatabaseSettings):
     password_hash_memory_kib: int = Field(default=65536, ge=1024)
     """argon2 memory for each password hash, in KiB; every hash in progress holds that much."""
 
-    password_hash_concurrency: int = Field(default_factory=lambda: os.cpu_count() or 1, ge=1)
-    """Password hashes computed at once (default: one per CPU); further logins wait their turn."""
+    password_hash_concurrency: int = Field(default_factory=usable_cpus, ge=1)
+    """Password hashes computed at once (default: one per CPU this process may use)."""
 
     @field_validator("secret_key")
     @classmethod

@@ -12,6 +12,7 @@ from fastapi.security import HTTPAuthorizationCredentials
 from fastapi.security import HTTPBearer
 
 from .. import crud
+from .. import metrics
 from ..oidc import IdentityProvider
 from ..oidc import InvalidTokenError
 from ..oidc import ProviderUnavailableError
@@ -58,6 +59,7 @@ async def identity_provider(request: Request) -> IdentityProvider:
     except InvalidTokenError:
         raise not_authenticated(detail=REFUSAL, invalid_token=True) from None
     except ProviderUnavailableError:
+        metrics.UNAVAILABLE.labels("identity_provider").inc()
         raise HTTPException(
             status.HTTP_503_SERVICE_UNAVAILABLE,
             detail="The identity provider is unavailable; try again shortly.",

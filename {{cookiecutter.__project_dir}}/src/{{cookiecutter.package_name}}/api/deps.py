@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 {% endif %}
 
+from .. import metrics
 from ..db import Database
 {% if cookiecutter.auth == "password" %}
 from ..passwords import Passwords
@@ -55,6 +56,8 @@ PasswordsDep = Annotated[Passwords, Depends(passwords)]
 
 async def get_session(database: DatabaseDep) -> AsyncIterator[AsyncSession]:
     """Yield a session in a transaction: committed if the request succeeds, else rolled back."""
+    if database.saturated():
+        metrics.POOL_WAITS.inc()
     async with database.sessions.begin() as session:
         yield session
 
@@ -67,6 +70,8 @@ SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]
 
 async def _session_slot(database: DatabaseDep) -> AsyncIterator[None]:
     # Waits on the event loop, not in a worker thread, until a pooled connection is free.
+    if database.saturated():
+        metrics.POOL_WAITS.inc()
     async with database.session_slots:
         yield
 

@@ -15,11 +15,13 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from sqlalchemy.orm.exc import StaleDataError
 
+from .. import metrics
 {% if cookiecutter.auth != "oidc" %}
 from ..crud import EmailTakenError
 {% endif %}
 from ..crud import TitleTakenError
 from ..crud import UnknownOwnerError
+from ..integrity import error_code
 
 logger = logging.getLogger(__name__)
 
@@ -88,10 +90,16 @@ async def _invalid_request(_request: Request, error: RequestValidationError) -> 
 
 
 async def _database_unavailable(request: Request, error: Exception) -> JSONResponse:
-    # The class name only: a driver's message may carry the connection string.
+    # The class and the driver's error code only: a message may carry the connection string.
     logger.warning(
-        "database unavailable on %s %s: %s", request.method, request.url.path, type(error).__name__
+        "database unavailable on %s %s: %s (%s)",
+        request.method,
+        request.url.path,
+        type(error).__name__,
+        error_code(error) or "no code",
     )
+    cause = "pool_timeout" if isinstance(error, PoolTimeoutError) else "database"
+    metrics.UNAVAILABLE.labels(cause).inc()
     return _detail(
         status.HTTP_503_SERVICE_UNAVAILABLE,
         "The database is unavailable; try again shortly.",

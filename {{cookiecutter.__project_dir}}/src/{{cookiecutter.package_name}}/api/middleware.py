@@ -1,4 +1,4 @@
-"""ASGI middleware: an id and an access-log line for every request."""
+"""ASGI middleware: an id, an access-log line and (if enabled) metrics for every request."""
 
 import logging
 import re
@@ -14,6 +14,7 @@ from starlette.types import Receive
 from starlette.types import Scope
 from starlette.types import Send
 
+from .. import metrics
 from ..logs import request_id
 
 logger = logging.getLogger(__name__)
@@ -26,8 +27,10 @@ ACCEPTED_REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
 class RequestContextMiddleware:
     """Give each request an id (the client's X-Request-ID, or a new one), and log it when done."""
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, *, count: bool = True) -> None:
         self.app = app
+        # Whether to count the request in the metrics, by its route's template.
+        self.count = count
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -50,13 +53,19 @@ class RequestContextMiddleware:
         try:
             await self.app(scope, receive, send_with_id)
         finally:
+            duration = time.perf_counter() - started
             logger.info(
                 "request",
                 extra={
                     "method": scope["method"],
                     "path": scope["path"],
                     "status": status_code,
-                    "duration_ms": round((time.perf_counter() - started) * 1000, 2),
+                    "duration_ms": round(duration * 1000, 2),
                 },
             )
+            if self.count:
+                # The route's template (/api/v1/items/{item_id}), never the path: one series each.
+                route = getattr(scope.get("route"), "path", "unmatched")
+                metrics.REQUESTS.labels(route, scope["method"], status_code).inc()
+                metrics.LATENCY.labels(route, scope["method"]).observe(duration)
             request_id.reset(token)
