@@ -73,22 +73,39 @@ def serving(
     ]  # fmt: skip
     if cpu is not None:
         command = ["taskset", "-c", str(cpu), *command]
+    with running(command, cwd=cwd, log=log, env=env or {}, port=port) as service:
+        yield service
+
+
+@contextmanager
+def running(command: list[str], *, cwd: Path, log: Path, env: dict[str, str], port: int) -> Iterator[Service]:
+    """Run a command that serves HTTP on a loopback port until the block ends; stop it with SIGTERM."""
     with log.open("wb") as output:
         process = subprocess.Popen(
-            command,
-            cwd=cwd,
-            env=project_env(env),
-            stdout=output,
-            stderr=subprocess.STDOUT,
-            # Out of the terminal's process group: Ctrl-C reaches the caller, which stops the service.
+            command, cwd=cwd, env=project_env(env), stdout=output, stderr=subprocess.STDOUT,
             start_new_session=True,
-        )
+        )  # fmt: skip
         service = Service(f"http://127.0.0.1:{port}", port, process, log)
         try:
             wait_for_health(service)
             yield service
         finally:
             stop(service)
+
+
+@contextmanager
+def serving_with_workers(baked: Baked, database_url: str, workers: int = 2, **env: str) -> Iterator[Service]:
+    """Serve a baked project as its image does: `python -m <package> serve`, with `workers` processes."""
+    port = free_port()
+    settings = {"DATABASE_URL": database_url, "PORT": str(port), "WEB_CONCURRENCY": str(workers), **env}
+    with running(
+        [sys.executable, "-m", baked.package, "serve"],
+        cwd=baked.path,
+        log=baked.path.parent / f"serve-{port}.log",
+        env={"PYTHONPATH": str(baked.path / "src"), **settings},
+        port=port,
+    ) as service:
+        yield service
 
 
 @contextmanager
@@ -99,7 +116,7 @@ def serving_baked(baked: Baked, database_url: str, **env: str) -> Iterator[Servi
         f"{baked.package}.main:app",
         cwd=baked.path,
         app_dir=baked.path / "src",
-        log=baked.path / f"uvicorn-{port}.log",
+        log=baked.path.parent / f"uvicorn-{port}.log",
         env={"DATABASE_URL": database_url, **env},
         port=port,
     ) as service:

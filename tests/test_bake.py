@@ -123,9 +123,7 @@ def project_files(project: Path) -> set[str]:
     return {
         path.relative_to(project).as_posix()
         for path in project.rglob("*")
-        if path.is_file()
-        and not caches.intersection(path.relative_to(project).parts)
-        and not path.name.startswith("uvicorn-")
+        if path.is_file() and not caches.intersection(path.relative_to(project).parts)
     }
 
 

@@ -63,7 +63,7 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_readme_lists_the_commands_this_suite_runs(project: Path) -> None:
     commands = shell_commands((project / "README.md").read_text())
 
-    assert commands == ["make run", *SIGN_IN, "make test", *SCHEMA_CHANGE, "docker compose up --build"]
+    assert commands == ["make run", *SIGN_IN, "make test", *SCHEMA_CHANGE, "docker compose up --build -d"]
 
 
 def test_make_test_passes_in_a_fresh_environment(project: Path) -> None:

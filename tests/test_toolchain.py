@@ -148,16 +148,12 @@ def test_every_runtime_dependency_has_a_binary_wheel_for_every_offered_python(
 def wheel_files(pinned: list[str]) -> list[frozenset[Tag]]:
     """The tags of each wheel PyPI has for this name and version."""
     name, version = pinned
-    # PyPI's simple index, in its JSON form (PEP 691): every file of every version.
-    request = urllib.request.Request(
-        f"https://pypi.org/simple/{name}/", headers={"Accept": "application/vnd.pypi.simple.v1+json"}
-    )
-    with urllib.request.urlopen(request, timeout=60) as answer:
-        index = json.load(answer)
-    # Only this version's files: older ones may have names that no longer parse.
-    prefix = f"{name.replace('-', '_')}-{version}-".lower()
-    filenames = [file["filename"] for file in index["files"] if file["filename"].endswith(".whl")]
-    return [parse_wheel_filename(file)[3] for file in filenames if file.lower().startswith(prefix)]
+    # PyPI's JSON API: the files of every release. Its simple index, read the same way, was at
+    # times older than the release uv had just resolved.
+    with urllib.request.urlopen(f"https://pypi.org/pypi/{name}/json", timeout=60) as answer:
+        releases = json.load(answer)["releases"]
+    filenames = [file["filename"] for file in releases.get(version, [])]
+    return [parse_wheel_filename(file)[3] for file in filenames if file.endswith(".whl")]
 
 
 def supported(python: str, platform: str) -> frozenset[Tag]:

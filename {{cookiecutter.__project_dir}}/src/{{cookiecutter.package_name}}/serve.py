@@ -5,12 +5,17 @@ import asyncio
 {% endif %}
 import logging
 import os
+import signal
 import tempfile
+import threading
+from types import FrameType
+from typing import Any
 
 import uvicorn
 {% if cookiecutter.database != "sqlite" %}
 from sqlalchemy.exc import SQLAlchemyError
 {% endif %}
+from uvicorn.supervisors import Multiprocess
 
 {% if cookiecutter.database != "sqlite" %}
 from .db import connection_limit
@@ -28,8 +33,9 @@ def serve(settings: Settings) -> None:
     if settings.metrics_enabled and settings.web_concurrency > 1:
         # Each worker process writes its samples here; /metrics adds them up.
         os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="metrics-")
-    uvicorn.run(
+    config = Config(
         "{{ cookiecutter.package_name }}.main:app",
+        drain_seconds=settings.shutdown_drain_seconds,
         host=settings.host,
         port=settings.port,
         workers=settings.web_concurrency,
@@ -40,6 +46,71 @@ def serve(settings: Settings) -> None:
         log_config=None,
         access_log=False,
     )
+    if config.workers > 1:
+        Supervisor(config, sockets=[config.bind_socket()]).run()
+        return
+    server = uvicorn.Server(config)
+    server.run()
+    if not server.started:
+        message = "the service did not start: see the log above"
+        raise SystemExit(message)
+
+
+class Config(uvicorn.Config):
+    """uvicorn's configuration, and a drain on SIGTERM when SHUTDOWN_DRAIN_SECONDS is set.
+
+    Each worker process loads it after uvicorn has taken over the signals, and before serving.
+    """
+
+    def __init__(self, app: str, *, drain_seconds: float, **options: Any) -> None:
+        super().__init__(app, **options)
+        self.drain_seconds = drain_seconds
+
+    def load(self) -> None:
+        super().load()
+        if self.drain_seconds > 0 and threading.current_thread() is threading.main_thread():
+            drain_on_sigterm(self.drain_seconds)
+
+
+def drain_on_sigterm(seconds: float) -> None:
+    """On SIGTERM, answer /health/db with 503 for `seconds`, then let uvicorn stop the server.
+
+    The requests keep being served meanwhile: a load balancer that checks /health/db stops
+    sending new ones before the server stops accepting them. A second SIGTERM stops at once.
+    """
+    # Imported here: only a serving worker process builds the app, never the supervisor.
+    from .main import app
+
+    stop = signal.getsignal(signal.SIGTERM)
+    if not callable(stop):
+        return
+
+    def drain(signum: int, frame: FrameType | None) -> None:
+        if app.state.draining:
+            stop(signum, frame)
+            return
+        app.state.draining = True
+        logger.info("SIGTERM: /health/db answers 503 for %g s, then the server stops", seconds)
+        timer = threading.Timer(seconds, stop, (signum, frame))
+        timer.daemon = True
+        timer.start()
+
+    signal.signal(signal.SIGTERM, drain)
+
+
+class Supervisor(Multiprocess):
+    """uvicorn's supervisor of worker processes, letting go of the socket when told to stop.
+
+    The workers stop accepting connections when they are told to stop. Were the supervisor to
+    keep its copy of the listening socket open until they have exited, the kernel would go on
+    accepting connections that nobody reads, and reset them when it exits: a load balancer
+    would answer those requests with an error instead of sending them to another replica.
+    """
+
+    def terminate_all(self) -> None:
+        for sock in self.sockets:
+            sock.close()
+        super().terminate_all()
 
 
 def check_the_pool_arithmetic(settings: Settings) -> None:
