@@ -52,7 +52,6 @@ from harness.services import serving
 
 REPO = Path(__file__).resolve().parents[1]
 BENCH = REPO / "bench"
-APPS = BENCH / "apps"
 # The pairs the benchmark can serve, by name: it starts PostgreSQL, and SQLite needs no server.
 URL_SCHEMES = {
     f"{database}-{driver}": scheme
@@ -76,7 +75,7 @@ DEFAULTS = {
     "rows": 1000,
 }
 # --smoke: one combination and the reference apps, just long enough to prove that everything runs.
-SMOKE = {"combinations": "postgresql-async", "duration": 2, "warmup": 1, "runs": 1, "connections": 8}
+SMOKE = {"combinations": "postgresql-async", "duration": 1, "warmup": 0, "runs": 1, "connections": 8}
 # The combination whose migrations create the reference apps' schema, unless another PostgreSQL one is baked.
 REFERENCE_SCHEMA = Combination("postgresql", "async")
 
@@ -209,22 +208,48 @@ def targets(settings: Settings, projects: dict[str, Baked]) -> list[Target]:
         database="postgresql",
         url_scheme="postgresql",
         schema_from=schema,
-        app="ceiling:app",
-        app_dir=APPS,
-        cwd=APPS,
+        app="bench.apps.ceiling:app",
+        app_dir=REPO,
+        cwd=REPO,
     )
-    tutorial = Target(
-        name="tutorial-async",
-        description="FastAPI and the SQLAlchemy async ORM as the tutorials teach them, with the default "
-        "pool of 5 + 10 overflow connections (bench/apps/tutorial.py)",
+    references = [
+        reference(
+            "tutorial-async",
+            "FastAPI and the SQLAlchemy async ORM as the tutorials teach them, with the default "
+            "pool of 5 + 10 overflow connections (bench/apps/tutorial.py)",
+            "tutorial:app",
+            schema,
+        ),
+        reference(
+            "sqlalchemy-core",
+            "FastAPI and SQLAlchemy Core on asyncpg, a pool of 16: statements built once, reads on an "
+            "AUTOCOMMIT connection, writes in a transaction (bench/apps/core.py)",
+            "core:app",
+            schema,
+        ),
+        reference(
+            "sqlalchemy-orm-lean",
+            "FastAPI and the SQLAlchemy async ORM, a pool of 16: session.get and select(Item) in a "
+            "session on an AUTOCOMMIT connection, writes in a transaction (bench/apps/orm_lean.py)",
+            "orm_lean:app",
+            schema,
+        ),
+    ]
+    return [ceiling, *references, *(baked_target(projects[pair(c)]) for c in settings.combinations)]
+
+
+def reference(name: str, description: str, app: str, schema: Baked) -> Target:
+    """A reference app of bench/apps on SQLAlchemy's asyncpg driver, on the baked PostgreSQL schema."""
+    return Target(
+        name=name,
+        description=description,
         database="postgresql",
         url_scheme="postgresql+asyncpg",
         schema_from=schema,
-        app="tutorial:app",
-        app_dir=APPS,
-        cwd=APPS,
+        app=f"bench.apps.{app}",
+        app_dir=REPO,
+        cwd=REPO,
     )
-    return [ceiling, tutorial, *(baked_target(projects[pair(c)]) for c in settings.combinations)]
 
 
 def baked_target(project: Baked) -> Target:

@@ -19,9 +19,9 @@ from harness.projects import explain
 from harness.servers import ServerUnavailable
 from harness.servers import find_program
 
-# --smoke measures one combination of the template and the two reference apps.
-SMOKE_APPS = {"ceiling", "tutorial-async", "postgresql-async"}
-REFERENCE_APPS = {"ceiling", "tutorial-async"}
+# --smoke measures one combination of the template and the reference apps.
+SMOKE_APPS = {"ceiling", "tutorial-async", "sqlalchemy-core", "sqlalchemy-orm-lean", "postgresql-async"}
+REFERENCE_APPS = {"ceiling", "tutorial-async", "sqlalchemy-core", "sqlalchemy-orm-lean"}
 
 WRK_REPORT = """\
 Running 10s test @ http://127.0.0.1:8000

@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator
 {% endif %}
 from collections.abc import Callable
 from collections.abc import Iterator
+from contextlib import nullcontext
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -127,7 +128,12 @@ def app_with(settings: Settings, connection: {{ Connection }}) -> Callable[..., 
 
     def build(**changes: Any) -> FastAPI:
         app = create_app(settings.model_copy(update=changes))
-        app.state.database = replace(app.state.database, sessions=in_savepoints)
+        app.state.database = replace(
+            app.state.database,
+            sessions=in_savepoints,
+            # Reads see the test's rows, on its connection, which stays open after them.
+            read_connection=lambda: nullcontext(connection),
+        )
         return app
 
     return build

@@ -1,12 +1,18 @@
-{% from "driver.jinja" import async, await, Engine, Session, create_engine, sessionmaker with context %}
+{% from "driver.jinja" import async, await, Connection, Engine, Session, create_engine, sessionmaker with context %}
 """The engine and session factory of one process, made from the settings when the app is built."""
 
+from collections.abc import AsyncIterator
+from collections.abc import Callable
+{% if cookiecutter.driver == "async" %}
+from contextlib import AbstractAsyncContextManager
+{% else %}
+from contextlib import AbstractContextManager
+{% endif %}
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
-{% if cookiecutter.driver == "sync" %}
 import anyio
-{% endif %}
 {% if cookiecutter.database != "sqlite" %}
 from sqlalchemy import NullPool
 {% endif %}
@@ -16,14 +22,18 @@ from sqlalchemy import create_engine
 {% if cookiecutter.database != "sqlite" %}
 from sqlalchemy import text
 {% endif %}
+{% if cookiecutter.driver == "sync" %}
+from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Engine
+{% endif %}
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 {% if cookiecutter.driver == "async" %}
+from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlalchemy.ext.asyncio import create_async_engine
-from sqlalchemy.pool import QueuePool
 {% else %}
-from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 from sqlalchemy.orm import sessionmaker
 {% endif %}
@@ -50,26 +60,42 @@ CONNECTION_LIMIT = "SELECT @@max_connections"
 
 @dataclass(frozen=True)
 class Database:
-    """The engine with its pool of connections, and the factory of sessions bound to it."""
+    """The engine and its pool, what reads and writes go through, and the queue for connections."""
 
     engine: {{ Engine }}
+    # Writes: ORM sessions, each in a transaction.
     sessions: {{ sessionmaker }}[{{ Session }}]
+    # Reads of one statement: a connection of the same pool{% if cookiecutter.database == "postgresql" %}, in autocommit mode when it is safe{% endif %}.
+    read_connection: Callable[[], {{ "AbstractAsyncContextManager" if cookiecutter.driver == "async" else "AbstractContextManager" }}[{{ Connection }}]]
     # Connections the pool may have open at once: its size and its overflow.
     capacity: int
-{% if cookiecutter.driver == "sync" %}
-    # Sessions that may be open at once: one per pooled connection, so that a worker thread
-    # holding a session never waits for a connection (which could starve the thread pool).
-    session_slots: anyio.Semaphore
-{% endif %}
+    # Seconds a request waits for a connection before it is answered 503.
+    timeout: float
+    # One turn per connection the pool may open, handed out first come, first served. The
+    # pool's own queue lets a newcomer take a connection that a waiting request was woken
+    # for: under load some requests would wait many times longer than the rest.
+    turns: anyio.Semaphore
 
     def saturated(self) -> bool:
         """Whether every connection the pool may open is in use: a new request would wait."""
-{% if cookiecutter.driver == "async" %}
-        pool = self.engine.pool
-        return isinstance(pool, QueuePool) and pool.checkedout() >= self.capacity
-{% else %}
-        return self.session_slots.value == 0
-{% endif %}
+        return self.turns.value == 0
+
+    @asynccontextmanager
+    async def turn(self) -> AsyncIterator[None]:
+        """Wait for a turn at one of the pool's connections: PoolTimeoutError after `timeout` s."""
+        try:
+            self.turns.acquire_nowait()
+        except anyio.WouldBlock:
+            try:
+                with anyio.fail_after(self.timeout):
+                    await self.turns.acquire()
+            except TimeoutError:
+                message = "no database connection was free within DB_POOL_TIMEOUT"
+                raise PoolTimeoutError(message) from None
+        try:
+            yield
+        finally:
+            self.turns.release()
 
 
 def connect(settings: Settings) -> Database:
@@ -83,18 +109,40 @@ def connect(settings: Settings) -> Database:
         pool_pre_ping=settings.db_pool_pre_ping,
         connect_args=connect_arguments(settings),
         echo=settings.db_echo,
+        # Bound values hold e-mail addresses and password hashes: no log line or traceback
+        # shows them, DB_ECHO's included.
+        hide_parameters=True,
     )
 {% if cookiecutter.database == "sqlite" %}
     configure_sqlite({{ "engine.sync_engine" if cookiecutter.driver == "async" else "engine" }})
 {% endif %}
     # Objects stay readable after commit: the response is built from them without a new query.
     sessions = {{ sessionmaker }}(engine, expire_on_commit=False)
-    capacity = settings.db_pool_size + settings.db_max_overflow
-{% if cookiecutter.driver == "async" %}
-    return Database(engine, sessions, capacity)
+{% if cookiecutter.database == "postgresql" %}
+    # A read of one statement needs no transaction. In autocommit mode it costs one round trip
+    # instead of three (BEGIN, the query, COMMIT). Not behind PgBouncer in transaction mode,
+    # where a statement must be prepared and run within one transaction.
+    reads = engine
+    if settings.db_external_pooler != "pgbouncer":
+        reads = engine.execution_options(isolation_level="AUTOCOMMIT")
+{% elif cookiecutter.database == "mysql" %}
+    # Reads stay in transactions: switching MySQL's autocommit on and off costs a round trip
+    # each way, as much as the COMMIT it would save.
+    reads = engine
 {% else %}
-    return Database(engine, sessions, capacity, anyio.Semaphore(capacity))
+    # Reads stay in transactions: SQLite works in-process, a BEGIN and a COMMIT cost no
+    # round trip.
+    reads = engine
 {% endif %}
+    capacity = settings.db_pool_size + settings.db_max_overflow
+    return Database(
+        engine=engine,
+        sessions=sessions,
+        read_connection=reads.connect,
+        capacity=capacity,
+        timeout=settings.db_pool_timeout,
+        turns=anyio.Semaphore(capacity),
+    )
 
 
 def connect_arguments(settings: Settings) -> dict[str, Any]:

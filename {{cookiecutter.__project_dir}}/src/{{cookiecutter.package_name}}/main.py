@@ -12,7 +12,6 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.routing import APIRoute
 
 from . import __version__
-from .api import API_PREFIX
 from .api.errors import register_exception_handlers
 from .api.middleware import REQUEST_ID_HEADER
 from .api.middleware import RequestContextMiddleware
@@ -33,6 +32,9 @@ from .passwords import Passwords
 {% endif %}
 from .settings import Settings
 from .settings import get_settings
+{% if cookiecutter.auth == "password" %}
+from .tokens import TokenReader
+{% endif %}
 
 TITLE = "{{ cookiecutter.project_name }}"
 DESCRIPTION = "{{ cookiecutter.description }}"
@@ -76,8 +78,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.database = database
+    # Set by `serve` when SIGTERM comes: /health/db answers 503 until the server stops.
+    app.state.draining = False
 {% if cookiecutter.auth == "password" %}
     app.state.passwords = Passwords(settings)
+    app.state.tokens = TokenReader(settings)
 {% elif cookiecutter.auth == "oidc" %}
     app.state.identity_provider = IdentityProvider(settings)
     if not app.state.identity_provider.configured:
@@ -101,10 +106,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.include_router(metrics.router)
     # Limits set on the routers apply inside the middleware: a 413 carries a request id too.
 {% if cookiecutter.auth == "password" %}
-    app.include_router(auth.router, prefix=API_PREFIX, max_body_size=settings.max_body_bytes)
+    app.include_router(auth.router, max_body_size=settings.max_body_bytes)
 {% endif %}
-    app.include_router(users.router, prefix=API_PREFIX, max_body_size=settings.max_body_bytes)
-    app.include_router(items.router, prefix=API_PREFIX, max_body_size=settings.max_body_bytes)
+    app.include_router(users.router, max_body_size=settings.max_body_bytes)
+    app.include_router(items.router, max_body_size=settings.max_body_bytes)
     return app
 
 

@@ -89,8 +89,12 @@ class Settings(DatabaseSettings):
     db_pool_size: int = Field(default=10, ge=1)
     """Connections the pool keeps open."""
 
-    db_max_overflow: int = Field(default=10, ge=0)
-    """Connections the pool may open above `db_pool_size` under load."""
+    db_max_overflow: int = Field(default=0, ge=0)
+    """Connections the pool may open above `db_pool_size` under load, and close after.
+
+    None by default: a worker process uses one CPU, which 10 connections keep busy; opening
+    and closing more under load only makes some requests slower.
+    """
 
     db_pool_timeout: float = Field(default=5.0, gt=0)
     """Seconds a request waits for a free connection before it fails with 503."""
@@ -131,6 +135,13 @@ class Settings(DatabaseSettings):
 
     web_concurrency: int = Field(default=1, ge=1)
     """Worker processes the `serve` command starts; each has a pool of its own."""
+
+    shutdown_drain_seconds: float = Field(default=0, ge=0, le=300)
+    """On SIGTERM, how long `serve` goes on serving while /health/db answers 503, before it stops.
+
+    Set it above the time your load balancer takes to stop sending to a replica that fails
+    its health check; the requests in flight then finish in any case.
+    """
 
     forwarded_allow_ips: str = ""
     """Proxies trusted for X-Forwarded-For and -Proto: comma-separated addresses or networks.

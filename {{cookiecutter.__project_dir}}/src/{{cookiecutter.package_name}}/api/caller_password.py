@@ -4,13 +4,14 @@ from typing import Annotated
 
 from fastapi import Depends
 from fastapi import HTTPException
+from fastapi import Request
 from fastapi import status
 from fastapi.security import OAuth2PasswordBearer
 
-from .. import tokens
 from ..tokens import Caller
+from ..tokens import InvalidTokenError
+from ..tokens import TokenReader
 from . import API_PREFIX
-from .deps import SettingsDep
 
 # Where tokens are issued: the OpenAPI page's Authorize button logs in there.
 TOKEN_URL = f"{API_PREFIX}/auth/token"
@@ -27,23 +28,30 @@ def not_authenticated(*, detail: str, invalid_token: bool = False) -> HTTPExcept
     )
 
 
-async def optional_caller(
-    token: Annotated[str | None, Depends(_bearer)], settings: SettingsDep
-) -> Caller | None:
-    """The caller a valid bearer token names, or None without a token; 401 for a bad token."""
-    if token is None:
-        return None
+def _read(token: str, request: Request) -> Caller:
+    reader: TokenReader = request.app.state.tokens
     try:
-        return tokens.read(token, settings)
-    except tokens.InvalidTokenError:
+        return reader.read(token)
+    except InvalidTokenError:
         raise not_authenticated(detail=REFUSAL, invalid_token=True) from None
 
 
-async def current_caller(caller: Annotated[Caller | None, Depends(optional_caller)]) -> Caller:
+# These read the token themselves rather than depend on each other: each dependency costs
+# FastAPI some work on every request.
+async def optional_caller(
+    token: Annotated[str | None, Depends(_bearer)], request: Request
+) -> Caller | None:
+    """The caller a valid bearer token names, or None without a token; 401 for a bad token."""
+    return None if token is None else _read(token, request)
+
+
+async def current_caller(
+    token: Annotated[str | None, Depends(_bearer)], request: Request
+) -> Caller:
     """The caller a valid bearer token names; 401 without one."""
-    if caller is None:
+    if token is None:
         raise not_authenticated(detail="Not authenticated.")
-    return caller
+    return _read(token, request)
 
 
 async def admin_caller(caller: Annotated[Caller, Depends(current_caller)]) -> Caller:

@@ -16,6 +16,7 @@ from ... import tokens
 from ...column_types import utc_now
 from ...schemas import Token
 from ...tokens import Caller
+from .. import API_PREFIX
 from ..caller import not_authenticated
 from ..deps import DatabaseDep
 from ..deps import PasswordsDep
@@ -23,7 +24,7 @@ from ..deps import SettingsDep
 from ..errors import UNAVAILABLE
 from ..errors import Responses
 
-router = APIRouter(prefix="/auth", tags=["auth"], responses=UNAVAILABLE)
+router = APIRouter(prefix=f"{API_PREFIX}/auth", tags=["auth"], responses=UNAVAILABLE)
 
 REFUSED: Responses = {
     401: {"description": "Unknown e-mail address, wrong password, or a deactivated account."},

@@ -2,10 +2,13 @@
 """Health checks for load balancers and orchestrators."""
 
 from fastapi import APIRouter
+from fastapi import HTTPException
+from fastapi import Request
+from fastapi import status
 from sqlalchemy import text
 
 from ...schemas import Health
-from ..deps import SessionDep
+from ..deps import ConnectionDep
 
 router = APIRouter(prefix="/health", tags=["health"])
 
@@ -16,8 +19,13 @@ async def health() -> Health:
     return Health(status="ok")
 
 
-@router.get("/db", responses={503: {"description": "The database is unreachable."}})
-{{ async }}def health_db(session: SessionDep) -> Health:
-    """Report that the database answers a query."""
-    {{ await }}session.execute(text("SELECT 1"))
+@router.get(
+    "/db",
+    responses={503: {"description": "The database is unreachable, or the service is stopping."}},
+)
+{{ async }}def health_db(request: Request, connection: ConnectionDep) -> Health:
+    """Report that the database answers a query and that the service takes requests."""
+    if request.app.state.draining:
+        raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, "The service is stopping.")
+    {{ await }}connection.execute(text("SELECT 1"))
     return Health(status="ok")

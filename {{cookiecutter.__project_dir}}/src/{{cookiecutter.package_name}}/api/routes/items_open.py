@@ -15,6 +15,8 @@ from ...schemas import MAX_ID
 from ...schemas import ItemCreate
 from ...schemas import ItemRead
 from ...schemas import ItemUpdate
+from .. import API_PREFIX
+from ..deps import ConnectionDep
 from ..deps import Limit
 from ..deps import Offset
 from ..deps import SessionDep
@@ -23,7 +25,7 @@ from ..errors import UNAVAILABLE
 from ..errors import UNREADABLE_BODY
 from ..errors import Responses
 
-router = APIRouter(prefix="/items", tags=["items"], responses=UNAVAILABLE)
+router = APIRouter(prefix=f"{API_PREFIX}/items", tags=["items"], responses=UNAVAILABLE)
 
 NOT_FOUND: Responses = {404: {"description": "No item has this id."}}
 
@@ -46,16 +48,24 @@ ItemDep = Annotated[Item, Depends(_item_or_404)]
 
 
 @router.get("")
-{{ async }}def list_items(session: SessionDep, limit: Limit = 50, offset: Offset = 0) -> list[ItemRead]:
+{{ async }}def list_items(
+    connection: ConnectionDep,
+    limit: Limit = 50,
+    offset: Offset = 0,
+) -> list[ItemRead]:
     """List items, oldest first."""
-    items = {{ await }}crud.list_items(session, limit=limit, offset=offset)
-    return [ItemRead.model_validate(item) for item in items]
+    return {{ await }}crud.list_items(connection, limit=limit, offset=offset)
 
 
 @router.get("/{item_id}", responses=NOT_FOUND)
-{{ async }}def read_item(item: ItemDep) -> ItemRead:
+{{ async }}def read_item(
+    item_id: Annotated[int, Path(ge=1, le=MAX_ID)], connection: ConnectionDep
+) -> ItemRead:
     """Read one item."""
-    return ItemRead.model_validate(item)
+    item = {{ await }}crud.read_item(connection, item_id=item_id)
+    if item is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, detail=f"Item {item_id} not found.")
+    return item
 
 
 @router.patch("/{item_id}", responses=NOT_FOUND | TITLE_TAKEN | UNREADABLE_BODY)

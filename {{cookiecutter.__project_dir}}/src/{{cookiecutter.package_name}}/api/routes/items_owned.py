@@ -16,8 +16,16 @@ from ...schemas import MAX_ID
 from ...schemas import ItemCreate
 from ...schemas import ItemRead
 from ...schemas import ItemUpdate
+{% if cookiecutter.auth == "password" %}
+from ...tokens import Caller
+{% endif %}
+from .. import API_PREFIX
+{% if cookiecutter.auth == "oidc" %}
+from ..caller import Caller
+{% endif %}
 from ..caller import CallerDep
 from ..caller import not_authenticated
+from ..deps import ConnectionDep
 from ..deps import Limit
 from ..deps import Offset
 from ..deps import SessionDep
@@ -28,21 +36,24 @@ from ..errors import UNAVAILABLE
 from ..errors import UNREADABLE_BODY
 from ..errors import Responses
 
-router = APIRouter(prefix="/items", tags=["items"], responses=UNAVAILABLE | NOT_AUTHENTICATED)
+router = APIRouter(
+    prefix=f"{API_PREFIX}/items", tags=["items"], responses=UNAVAILABLE | NOT_AUTHENTICATED
+)
 
 NOT_FOUND: Responses = {404: {"description": "No item with this id that the caller may see."}}
 ACCOUNT_GONE = "The token's account no longer exists."
+
+
+def _visible(owner_id: int, item_status: ItemStatus, caller: Caller) -> bool:
+    # Another user's private item gets the same 404 as none: the API never shows it exists.
+    return caller.is_admin or owner_id == caller.user_id or item_status == ItemStatus.PUBLIC
 
 
 {{ async }}def _visible_item(
     item_id: Annotated[int, Path(ge=1, le=MAX_ID)], caller: CallerDep, session: SessionDep
 ) -> Item:
     item = {{ await }}crud.get_item(session, item_id=item_id)
-    visible = item is not None and (
-        caller.is_admin or item.owner_id == caller.user_id or item.status == ItemStatus.PUBLIC
-    )
-    if item is None or not visible:
-        # The same answer for another user's private item as for none: it never shows it exists.
+    if item is None or not _visible(item.owner_id, item.status, caller):
         raise HTTPException(status.HTTP_404_NOT_FOUND, detail=f"Item {item_id} not found.")
     return item
 
@@ -85,18 +96,22 @@ OwnItemDep = Annotated[Item, Depends(_own_item)]
 
 @router.get("")
 {{ async }}def list_items(
-    caller: CallerDep, session: SessionDep, limit: Limit = 50, offset: Offset = 0
+    caller: CallerDep, connection: ConnectionDep, limit: Limit = 50, offset: Offset = 0
 ) -> list[ItemRead]:
     """List one's own items and the public ones (an admin: all), oldest first."""
     visible_to = None if caller.is_admin else caller.user_id
-    items = {{ await }}crud.list_items(session, limit=limit, offset=offset, visible_to=visible_to)
-    return [ItemRead.model_validate(item) for item in items]
+    return {{ await }}crud.list_items(connection, limit=limit, offset=offset, visible_to=visible_to)
 
 
 @router.get("/{item_id}", responses=NOT_FOUND)
-{{ async }}def read_item(item: VisibleItemDep) -> ItemRead:
+{{ async }}def read_item(
+    item_id: Annotated[int, Path(ge=1, le=MAX_ID)], caller: CallerDep, connection: ConnectionDep
+) -> ItemRead:
     """Read an item of one's own, or a public one."""
-    return ItemRead.model_validate(item)
+    item = {{ await }}crud.read_item(connection, item_id=item_id)
+    if item is None or not _visible(item.owner_id, item.status, caller):
+        raise HTTPException(status.HTTP_404_NOT_FOUND, detail=f"Item {item_id} not found.")
+    return item
 
 
 @router.patch("/{item_id}", responses=NOT_FOUND | TITLE_TAKEN | UNREADABLE_BODY | FORBIDDEN)

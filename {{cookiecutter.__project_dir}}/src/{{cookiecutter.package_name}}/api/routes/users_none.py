@@ -15,6 +15,7 @@ from ...schemas import MAX_ID
 from ...schemas import UserCreate
 from ...schemas import UserRead
 from ...schemas import UserUpdate
+from .. import API_PREFIX
 from ..deps import Limit
 from ..deps import Offset
 from ..deps import SessionDep
@@ -24,7 +25,7 @@ from ..errors import UNAVAILABLE
 from ..errors import UNREADABLE_BODY
 from ..errors import Responses
 
-router = APIRouter(prefix="/users", tags=["users"], responses=UNAVAILABLE)
+router = APIRouter(prefix=f"{API_PREFIX}/users", tags=["users"], responses=UNAVAILABLE)
 
 NOT_FOUND: Responses = {404: {"description": "No user has this id."}}
 

@@ -15,6 +15,7 @@ from ...models import User
 from ...schemas import MAX_ID
 from ...schemas import UserRead
 from ...schemas import UserUpdate
+from .. import API_PREFIX
 from ..caller import AdminDep
 from ..caller import CallerDep
 from ..deps import Limit
@@ -26,7 +27,9 @@ from ..errors import UNAVAILABLE
 from ..errors import UNREADABLE_BODY
 from ..errors import Responses
 
-router = APIRouter(prefix="/users", tags=["users"], responses=UNAVAILABLE | NOT_AUTHENTICATED)
+router = APIRouter(
+    prefix=f"{API_PREFIX}/users", tags=["users"], responses=UNAVAILABLE | NOT_AUTHENTICATED
+)
 
 NOT_FOUND: Responses = {404: {"description": "No user has this id."}}
 

@@ -18,6 +18,7 @@ from ...schemas import UserCreate
 from ...schemas import UserRead
 from ...schemas import UserUpdate
 from ...tokens import Caller
+from .. import API_PREFIX
 from ..caller import AdminDep
 from ..caller import CallerDep
 from ..caller import OptionalCallerDep
@@ -35,7 +36,9 @@ from ..errors import UNAVAILABLE
 from ..errors import UNREADABLE_BODY
 from ..errors import Responses
 
-router = APIRouter(prefix="/users", tags=["users"], responses=UNAVAILABLE | NOT_AUTHENTICATED)
+router = APIRouter(
+    prefix=f"{API_PREFIX}/users", tags=["users"], responses=UNAVAILABLE | NOT_AUTHENTICATED
+)
 
 NOT_FOUND: Responses = {404: {"description": "No user has this id."}}
 

@@ -1,0 +1,1 @@
+"""The benchmark's reference apps, served next to the baked services."""
