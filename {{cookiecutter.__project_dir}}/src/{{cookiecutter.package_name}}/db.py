@@ -75,6 +75,11 @@ class Database:
     # pool's own queue lets a newcomer take a connection that a waiting request was woken
     # for: under load some requests would wait many times longer than the rest.
     turns: anyio.Semaphore
+{% if cookiecutter.database == "sqlite" %}
+    # SQLite lets one transaction write at a time; the others poll for its lock, sleeping
+    # longer each time. The transactions of this process take turns here instead, in order.
+    writer: anyio.Lock
+{% endif %}
 
     def saturated(self) -> bool:
         """Whether every connection the pool may open is in use: a new request would wait."""
@@ -86,16 +91,34 @@ class Database:
         try:
             self.turns.acquire_nowait()
         except anyio.WouldBlock:
-            try:
-                with anyio.fail_after(self.timeout):
-                    await self.turns.acquire()
-            except TimeoutError:
-                message = "no database connection was free within DB_POOL_TIMEOUT"
-                raise PoolTimeoutError(message) from None
+            await self._wait(self.turns)
         try:
             yield
         finally:
             self.turns.release()
+{% if cookiecutter.database == "sqlite" %}
+
+    @asynccontextmanager
+    async def write_turn(self) -> AsyncIterator[None]:
+        """Wait for a connection, then for the turn to write: PoolTimeoutError after `timeout` s."""
+        async with self.turn():
+            try:
+                self.writer.acquire_nowait()
+            except anyio.WouldBlock:
+                await self._wait(self.writer)
+            try:
+                yield
+            finally:
+                self.writer.release()
+{% endif %}
+
+    async def _wait(self, queue: {{ "anyio.Semaphore | anyio.Lock" if cookiecutter.database == "sqlite" else "anyio.Semaphore" }}) -> None:
+        try:
+            with anyio.fail_after(self.timeout):
+                await queue.acquire()
+        except TimeoutError:
+            message = "no database connection was free within DB_POOL_TIMEOUT"
+            raise PoolTimeoutError(message) from None
 
 
 def connect(settings: Settings) -> Database:
@@ -142,6 +165,9 @@ def connect(settings: Settings) -> Database:
         capacity=capacity,
         timeout=settings.db_pool_timeout,
         turns=anyio.Semaphore(capacity),
+{% if cookiecutter.database == "sqlite" %}
+        writer=anyio.Lock(),
+{% endif %}
     )
 
 

@@ -63,7 +63,11 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
     database: Database = request.app.state.database
     if database.saturated():
         metrics.POOL_WAITS.inc()
+{% if cookiecutter.database == "sqlite" %}
+    async with database.write_turn(), database.sessions.begin() as session:
+{% else %}
     async with database.turn(), database.sessions.begin() as session:
+{% endif %}
         yield session
 
 
@@ -94,9 +98,27 @@ async def _turn(request: Request) -> AsyncIterator[None]:
 
 
 Turn = Annotated[None, Depends(_turn, scope="function")]
+{% if cookiecutter.database == "sqlite" %}
 
 
+async def _write_turn(request: Request) -> AsyncIterator[None]:
+    # SQLite writes one transaction at a time: the sessions of this process queue for it here.
+    database: Database = request.app.state.database
+    if database.saturated():
+        metrics.POOL_WAITS.inc()
+    async with database.write_turn():
+        yield
+
+
+WriteTurn = Annotated[None, Depends(_write_turn, scope="function")]
+{% endif %}
+
+
+{% if cookiecutter.database == "sqlite" %}
+def get_session(request: Request, _turn: WriteTurn) -> Iterator[Session]:
+{% else %}
 def get_session(request: Request, _turn: Turn) -> Iterator[Session]:
+{% endif %}
     """Yield a session in a transaction: committed if the request succeeds, else rolled back."""
     database: Database = request.app.state.database
     with database.sessions.begin() as session:
