@@ -72,6 +72,7 @@ EVERY_PROJECT = {
     "tests/conftest.py",
     "tests/test_health.py",
     "tests/test_items.py",
+    "tests/test_metrics.py",
     "tests/test_middleware.py",
     "tests/test_migrations.py",
     "tests/test_settings.py",

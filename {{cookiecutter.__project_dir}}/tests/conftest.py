@@ -160,6 +160,12 @@ def client_with(app_with: Callable[..., FastAPI]) -> Callable[..., {{ Client }}]
         yield client
 
 
+@pytest.fixture
+def client_of() -> Callable[[FastAPI], {{ Client }}]:
+    """Makes a client of an app a test built itself; open it with `{{ async }}with`."""
+    return _client_of
+
+
 def _client_of(app: FastAPI) -> {{ Client }}:
 {% if cookiecutter.driver == "async" %}
     return AsyncClient(transport=ASGITransport(app=app), base_url="http://test")

@@ -1,6 +1,9 @@
 {% from "driver.jinja" import async, await, Client with context %}
 """Health checks: the service alone, and the service with its database."""
 
+from collections.abc import Callable
+
+from fastapi import FastAPI
 {% if cookiecutter.driver == "async" %}
 from httpx2 import AsyncClient
 {% else %}
@@ -39,3 +42,18 @@ from fastapi.testclient import TestClient
     response = {{ await }}unreachable_client.get("/health")
 
     assert response.status_code == 200
+
+
+{{ async }}def test_health_db_returns_503_while_the_service_drains(
+    app_with: Callable[..., FastAPI], client_of: Callable[[FastAPI], {{ Client }}]
+) -> None:
+    app = app_with()
+    # As `serve` does on SIGTERM: the load balancer is told to send no more.
+    app.state.draining = True
+    {{ async }}with client_of(app) as client:
+        drain = {{ await }}client.get("/health/db")
+        alive = {{ await }}client.get("/health")
+
+    assert drain.status_code == 503
+    assert drain.json() == {"detail": "The service is stopping."}
+    assert alive.status_code == 200

@@ -7,6 +7,7 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import anyio
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.routing import APIRoute
@@ -24,7 +25,7 @@ from .api.routes import metrics
 from .api.routes import users
 from .db import connect
 from .logs import configure_logging
-from .metrics import watch_pool
+from .metrics import sample_pool
 {% if cookiecutter.auth == "oidc" %}
 from .oidc import IdentityProvider
 {% elif cookiecutter.auth == "password" %}
@@ -61,7 +62,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        yield
+        async with anyio.create_task_group() as background:
+            if settings.metrics_enabled:
+                background.start_soon(sample_pool, database.engine.pool)
+            yield
+            background.cancel_scope.cancel()
         # Close the pooled connections when the service stops.
         {{ await }}database.engine.dispose()
 
@@ -102,7 +107,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     register_exception_handlers(app)
     app.include_router(health.router)
     if settings.metrics_enabled:
-        watch_pool(database.engine.pool)
         app.include_router(metrics.router)
     # Limits set on the routers apply inside the middleware: a 413 carries a request id too.
 {% if cookiecutter.auth == "password" %}

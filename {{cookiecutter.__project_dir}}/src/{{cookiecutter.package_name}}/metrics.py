@@ -5,8 +5,8 @@ samples under PROMETHEUS_MULTIPROC_DIR, and /metrics adds them up.
 """
 
 import os
-from typing import Any
 
+import anyio
 from prometheus_client import CONTENT_TYPE_LATEST
 from prometheus_client import REGISTRY
 from prometheus_client import CollectorRegistry
@@ -15,7 +15,6 @@ from prometheus_client import Gauge
 from prometheus_client import Histogram
 from prometheus_client import generate_latest
 from prometheus_client import multiprocess
-from sqlalchemy import event
 from sqlalchemy.pool import Pool
 from sqlalchemy.pool import QueuePool
 
@@ -45,18 +44,37 @@ UNAVAILABLE = Counter("http_unavailable_total", "503 answers, by cause.", ["caus
 CONTENT_TYPE = CONTENT_TYPE_LATEST
 
 
-def watch_pool(pool: Pool) -> None:
-    """Keep the pool gauges current as connections are checked out and in."""
+async def sample_pool(pool: Pool, every: float = 1.0) -> None:
+    """Keep the pool gauges current, reading the pool every `every` seconds until cancelled.
+
+    Read by a background task of each worker process, not on every checkout: a request
+    pays nothing for them.
+    """
     if not isinstance(pool, QueuePool):
         return
-    POOL_SIZE.set(pool.size())
-
-    def update(*_args: Any) -> None:
+    while True:
+        POOL_SIZE.set(pool.size())
         POOL_CHECKED_OUT.set(pool.checkedout())
         POOL_OVERFLOW.set(max(pool.overflow(), 0))
+        await anyio.sleep(every)
 
-    event.listen(pool, "checkout", update)
-    event.listen(pool, "checkin", update)
+
+class RequestCounter:
+    """Counts a request and its latency by route template, method and status."""
+
+    def __init__(self) -> None:
+        # The labelled series, looked up once each: prometheus-client's labels() takes a lock
+        # and converts its arguments every time.
+        self._series: dict[tuple[str, str, int], tuple[Counter, Histogram]] = {}
+
+    def count(self, route: str, method: str, status: int, seconds: float) -> None:
+        key = (route, method, status)
+        series = self._series.get(key)
+        if series is None:
+            series = (REQUESTS.labels(route, method, status), LATENCY.labels(route, method))
+            self._series[key] = series
+        series[0].inc()
+        series[1].observe(seconds)
 
 
 def exposition() -> bytes:

@@ -29,8 +29,8 @@ class RequestContextMiddleware:
 
     def __init__(self, app: ASGIApp, *, count: bool = True) -> None:
         self.app = app
-        # Whether to count the request in the metrics, by its route's template.
-        self.count = count
+        # Counts each request in the metrics, by its route's template, if they are enabled.
+        self.counter = metrics.RequestCounter() if count else None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -63,9 +63,8 @@ class RequestContextMiddleware:
                     "duration_ms": round(duration * 1000, 2),
                 },
             )
-            if self.count:
+            if self.counter is not None:
                 # The route's template (/api/v1/items/{item_id}), never the path: one series each.
                 route = getattr(scope.get("route"), "path", "unmatched")
-                metrics.REQUESTS.labels(route, scope["method"], status_code).inc()
-                metrics.LATENCY.labels(route, scope["method"]).observe(duration)
+                self.counter.count(route, scope["method"], status_code, duration)
             request_id.reset(token)

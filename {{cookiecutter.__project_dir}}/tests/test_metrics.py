@@ -1,0 +1,52 @@
+{% from "driver.jinja" import async, await, Client with context %}
+"""Prometheus metrics: requests counted by route template, 503s by cause, and the off switch."""
+
+import re
+from collections.abc import Callable
+
+{% if cookiecutter.driver == "async" %}
+from httpx2 import AsyncClient
+{% else %}
+from fastapi.testclient import TestClient
+{% endif %}
+
+
+def sample(exposition: str, name: str, **labels: str) -> float:
+    """The value of one series in Prometheus' text format, 0 if it is not there yet."""
+    wanted = ",".join(f'{key}="{value}"' for key, value in sorted(labels.items()))
+    series = re.escape(name + "{" + wanted + "}")
+    found = re.search(rf"^{series} (\S+)$", exposition, re.MULTILINE)
+    return float(found.group(1)) if found else 0.0
+
+
+{{ async }}def test_requests_are_counted_by_route_template_and_status(client: {{ Client }}) -> None:
+    before = ({{ await }}client.get("/metrics")).text
+    {{ await }}client.get("/health")
+    missing = {{ await }}client.get("/api/v1/items/12345")
+    after = ({{ await }}client.get("/metrics")).text
+
+    health = {"method": "GET", "route": "/health", "status": "200"}
+    counted = sample(after, "http_requests_total", **health)
+    assert counted == sample(before, "http_requests_total", **health) + 1
+    item = {"method": "GET", "route": "/api/v1/items/{item_id}", "status": str(missing.status_code)}
+    assert sample(after, "http_requests_total", **item) >= 1
+    # One series per route, whatever the ids asked for.
+    assert "12345" not in after
+
+
+{{ async }}def test_503s_are_counted_by_cause(unreachable_client: {{ Client }}) -> None:
+    before = ({{ await }}unreachable_client.get("/metrics")).text
+    unavailable = {{ await }}unreachable_client.get("/health/db")
+    after = ({{ await }}unreachable_client.get("/metrics")).text
+
+    assert unavailable.status_code == 503
+    cause = {"cause": "database"}
+    counted = sample(after, "http_unavailable_total", **cause)
+    assert counted == sample(before, "http_unavailable_total", **cause) + 1
+
+
+{{ async }}def test_metrics_can_be_switched_off(client_with: Callable[..., {{ Client }}]) -> None:
+    {{ async }}with client_with(metrics_enabled=False) as client:
+        response = {{ await }}client.get("/metrics")
+
+    assert response.status_code == 404
