@@ -156,7 +156,10 @@ def layer(frame: str, own: str) -> str:
     top = path.split("/")[0].removesuffix(".py")
     if top == own:
         return "the app's own code"
-    return next((name for name, tops in LAYERS.items() if top in tops), f"other: {top or '?'}")
+    if not top:
+        # A frame py-spy found no Python file for: C code, mostly the event loop's.
+        return "native code"
+    return next((name for name, tops in LAYERS.items() if top in tops), f"other: {top}")
 
 
 if __name__ == "__main__":
