@@ -15,8 +15,9 @@ help:  ## List the commands
 
 $(BIN)/.installed: requirements/dev.txt
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -r requirements/dev.txt
+	@# pip fetches only uv, pinned like the rest; uv installs the set about four times faster.
+	$(BIN)/python -m pip install --quiet "$$(grep '^uv==' requirements/dev.txt)"
+	$(BIN)/uv pip install --quiet --python $(BIN)/python -r requirements/dev.txt
 	touch $@
 
 install: $(BIN)/.installed  ## Create .venv with the suite's pinned tools and the projects' dependencies

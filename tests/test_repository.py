@@ -37,8 +37,9 @@ def test_workflow_tests_every_python_database_and_driver_the_prompts_offer() -> 
     assert "healthcheck.sh" in job["services"]["mariadb"]["options"]
     assert job["env"]["CI"] == "true"
     assert any(step.get("run", "").startswith("make test") for step in job["steps"])
-    setup = next(step for step in job["steps"] if step.get("uses", "").startswith("actions/setup-python"))
-    assert setup["with"]["cache"] == "pip"
+    setup = next(step for step in job["steps"] if step.get("uses", "").startswith("astral-sh/setup-uv"))
+    assert setup["with"]["enable-cache"] is True
+    assert setup["with"]["cache-dependency-glob"] == "requirements/dev.txt"
 
 
 def test_hooks_suite_and_benchmark_are_lint_clean_formatted_and_typed() -> None:
