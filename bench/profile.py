@@ -54,6 +54,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("scenario", choices=[s.name for s in SCENARIOS])
     parser.add_argument("--seconds", type=int, default=10, help="seconds sampled (default: 10)")
+    parser.add_argument(
+        "--output", type=Path, default=PROFILES, help="directory for the summary (default: bench/profiles)"
+    )
     args = parser.parse_args(argv)
     if not Path(py_spy()).exists():
         print("profiling needs py-spy: .venv/bin/pip install py-spy", file=sys.stderr)
@@ -87,8 +90,8 @@ def main(argv: list[str] | None = None) -> int:
                 )
         finally:
             server.destroy()
-    PROFILES.mkdir(exist_ok=True)
-    destination = PROFILES / f"{name}-{scenario.name}.txt"
+    args.output.mkdir(parents=True, exist_ok=True)
+    destination = args.output / f"{name}-{scenario.name}.txt"
     destination.write_text(
         summary(name, scenario.name, stacks, measured, own=target.app.split(".")[0]) + "\n"
     )

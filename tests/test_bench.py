@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import re
 import shutil
 import subprocess
 import sys
@@ -92,6 +94,30 @@ def test_smoke_run_measures_every_app_in_every_scenario(tmp_path: Path) -> None:
                 assert median["non_2xx_3xx"] == 0, f"{app['name']} {scenario.name} answered errors"
     table = (tmp_path / "results.md").read_text()
     assert all(f"| {name} |" in table for name in SMOKE_APPS)
+
+
+@pytest.mark.xdist_group("bench")
+@pytest.mark.usefixtures("benchmark_programs")
+def test_profile_writes_where_the_time_goes(tmp_path: Path) -> None:
+    # py-spy reads another process's memory: allowed for root, or anyone where Yama permits it.
+    scope = Path("/proc/sys/kernel/yama/ptrace_scope")
+    if os.geteuid() != 0 and scope.exists() and scope.read_text().strip() != "0":
+        pytest.skip("py-spy may not read the app's process here (kernel.yama.ptrace_scope)")
+    result = subprocess.run(
+        [sys.executable, "-m", "bench.profile", "postgresql-async", "get_item",
+         "--seconds", "2", "--output", str(tmp_path)],
+        cwd=TEMPLATE, capture_output=True, text=True, timeout=300, check=False,
+    )  # fmt: skip
+
+    assert result.returncode == 0, explain(result)
+    summary = (tmp_path / "postgresql-async-get_item.txt").read_text()
+    samples = re.search(r"^# postgresql-async, get_item: (\d+) samples", summary, re.MULTILINE)
+    assert samples is not None, summary
+    assert int(samples.group(1)) > 0, summary
+    layers = summary.split("## Running, by layer")[1].split("##")[0]
+    # The service's own code and SQLAlchemy ran while it served: the layers are told apart.
+    assert "the app's own code" in layers, summary
+    assert "SQLAlchemy" in layers, summary
 
 
 def test_wrk_report_is_read_with_latencies_in_milliseconds_and_every_error_count() -> None:
