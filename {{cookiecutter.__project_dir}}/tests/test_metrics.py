@@ -1,14 +1,22 @@
 {% from "driver.jinja" import async, await, Client with context %}
-"""Prometheus metrics: requests counted by route template, 503s by cause, and the off switch."""
+"""Prometheus metrics: requests by route template, 503s by cause, waits, and the off switch."""
 
 import re
 from collections.abc import Callable
 
+import anyio
+import pytest
 {% if cookiecutter.driver == "async" %}
 from httpx2 import AsyncClient
 {% else %}
 from fastapi.testclient import TestClient
 {% endif %}
+from prometheus_client import REGISTRY
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
+
+from {{ cookiecutter.package_name }}.db import Database
+from {{ cookiecutter.package_name }}.db import connect
+from {{ cookiecutter.package_name }}.settings import Settings
 
 
 def sample(exposition: str, name: str, **labels: str) -> float:
@@ -50,3 +58,26 @@ def sample(exposition: str, name: str, **labels: str) -> float:
         response = {{ await }}client.get("/metrics")
 
     assert response.status_code == 404
+
+
+def test_a_request_that_finds_every_connection_taken_counts_as_a_wait(settings: Settings) -> None:
+    one_connection = {"db_pool_size": 1, "db_max_overflow": 0, "db_pool_timeout": 0.1}
+    database = connect(settings.model_copy(update=one_connection))
+    waits_before = REGISTRY.get_sample_value("db_pool_waits_total") or 0.0
+
+    anyio.run(take_turns, database)
+
+    # Only the request that found the connection taken waited.
+    assert REGISTRY.get_sample_value("db_pool_waits_total") == waits_before + 1
+
+
+async def take_turns(database: Database) -> None:
+    """Two requests at once on a pool of one connection, then one alone."""
+    async with database.turn():
+        # The second waits its turn, and gives up after DB_POOL_TIMEOUT.
+        with pytest.raises(PoolTimeoutError):
+            async with database.turn():
+                pass
+    async with database.turn():
+        pass
+    {{ await }}database.engine.dispose()

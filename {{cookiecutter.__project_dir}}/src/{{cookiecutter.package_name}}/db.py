@@ -3,9 +3,8 @@
 
 from collections.abc import AsyncIterator
 from collections.abc import Callable
-{% if cookiecutter.driver == "async" %}
 from contextlib import AbstractAsyncContextManager
-{% else %}
+{% if cookiecutter.driver == "sync" %}
 from contextlib import AbstractContextManager
 {% endif %}
 from contextlib import asynccontextmanager
@@ -38,6 +37,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm import sessionmaker
 {% endif %}
 
+from . import metrics
 from .settings import Settings
 {% if cookiecutter.database == "sqlite" %}
 from .sqlite import configure_sqlite
@@ -85,40 +85,36 @@ class Database:
         """Whether every connection the pool may open is in use: a new request would wait."""
         return self.turns.value == 0
 
-    @asynccontextmanager
-    async def turn(self) -> AsyncIterator[None]:
+    def turn(self) -> AbstractAsyncContextManager[None]:
         """Wait for a turn at one of the pool's connections: PoolTimeoutError after `timeout` s."""
-        try:
-            self.turns.acquire_nowait()
-        except anyio.WouldBlock:
-            await self._wait(self.turns)
-        try:
-            yield
-        finally:
-            self.turns.release()
+        if self.saturated():
+            metrics.POOL_WAITS.inc()
+        return self._take(self.turns)
 {% if cookiecutter.database == "sqlite" %}
 
     @asynccontextmanager
     async def write_turn(self) -> AsyncIterator[None]:
         """Wait for a connection, then for the turn to write: PoolTimeoutError after `timeout` s."""
-        async with self.turn():
-            try:
-                self.writer.acquire_nowait()
-            except anyio.WouldBlock:
-                await self._wait(self.writer)
-            try:
-                yield
-            finally:
-                self.writer.release()
+        async with self.turn(), self._take(self.writer):
+            yield
 {% endif %}
 
-    async def _wait(self, queue: {{ "anyio.Semaphore | anyio.Lock" if cookiecutter.database == "sqlite" else "anyio.Semaphore" }}) -> None:
+    @asynccontextmanager
+    async def _take(self, queue: {{ "anyio.Semaphore | anyio.Lock" if cookiecutter.database == "sqlite" else "anyio.Semaphore" }}) -> AsyncIterator[None]:
+        # At once when it is free (no deadline to set up); otherwise in order, until `timeout`.
         try:
-            with anyio.fail_after(self.timeout):
-                await queue.acquire()
-        except TimeoutError:
-            message = "no database connection was free within DB_POOL_TIMEOUT"
-            raise PoolTimeoutError(message) from None
+            queue.acquire_nowait()
+        except anyio.WouldBlock:
+            try:
+                with anyio.fail_after(self.timeout):
+                    await queue.acquire()
+            except TimeoutError:
+                message = "no database connection was free within DB_POOL_TIMEOUT"
+                raise PoolTimeoutError(message) from None
+        try:
+            yield
+        finally:
+            queue.release()
 
 
 def connect(settings: Settings) -> Database:

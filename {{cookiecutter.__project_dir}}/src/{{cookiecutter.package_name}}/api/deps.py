@@ -17,7 +17,6 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 {% endif %}
 
-from .. import metrics
 from ..db import Database
 {% if cookiecutter.auth == "password" %}
 from ..passwords import Passwords
@@ -61,8 +60,6 @@ PasswordsDep = Annotated[Passwords, Depends(passwords)]
 async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
     """Yield a session in a transaction: committed if the request succeeds, else rolled back."""
     database: Database = request.app.state.database
-    if database.saturated():
-        metrics.POOL_WAITS.inc()
 {% if cookiecutter.database == "sqlite" %}
     async with database.write_turn(), database.sessions.begin() as session:
 {% else %}
@@ -74,8 +71,6 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
 async def get_connection(request: Request) -> AsyncIterator[AsyncConnection]:
     """Yield a connection for reads of one statement each; it never writes."""
     database: Database = request.app.state.database
-    if database.saturated():
-        metrics.POOL_WAITS.inc()
     async with database.turn(), database.read_connection() as connection:
         yield connection
 
@@ -91,8 +86,6 @@ async def _turn(request: Request) -> AsyncIterator[None]:
     # Waits on the event loop, not in a worker thread, until a pooled connection is free: a
     # worker thread then never waits for one (which could starve the thread pool).
     database: Database = request.app.state.database
-    if database.saturated():
-        metrics.POOL_WAITS.inc()
     async with database.turn():
         yield
 
@@ -104,8 +97,6 @@ Turn = Annotated[None, Depends(_turn, scope="function")]
 async def _write_turn(request: Request) -> AsyncIterator[None]:
     # SQLite writes one transaction at a time: the sessions of this process queue for it here.
     database: Database = request.app.state.database
-    if database.saturated():
-        metrics.POOL_WAITS.inc()
     async with database.write_turn():
         yield
 
