@@ -84,13 +84,8 @@ def pgbouncer(server: PostgresServer) -> Iterator[Proxy]:
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    try:
-        wait_for_port(port, process, log)
-        yield Proxy(port, log, process)
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
-        shutil.rmtree(directory, ignore_errors=True)
+    with running(Proxy(port, log, process), directory) as proxy:
+        yield proxy
 
 
 @contextmanager
@@ -123,10 +118,17 @@ def haproxy(backends: list[int], *, health_path: str = "/health/db") -> Iterator
         process = subprocess.Popen(
             [program, "-db", "-f", str(directory / "haproxy.cfg")], stdout=output, stderr=subprocess.STDOUT
         )
+    with running(Proxy(port, log, process), directory) as proxy:
+        yield proxy
+
+
+@contextmanager
+def running(proxy: Proxy, directory: Path) -> Iterator[Proxy]:
+    """The proxy once it listens; stopped, and its directory removed, when done."""
     try:
-        wait_for_port(port, process, log)
-        yield Proxy(port, log, process)
+        wait_for_port(proxy.port, proxy.process, proxy.log)
+        yield proxy
     finally:
-        process.terminate()
-        process.wait(timeout=30)
+        proxy.process.terminate()
+        proxy.process.wait(timeout=30)
         shutil.rmtree(directory, ignore_errors=True)

@@ -1,17 +1,21 @@
-"""The tables and JSON shapes of the FastAPI reference apps: the template's items, mapped as tutorials do."""
+"""What the FastAPI reference apps share: the tables (mapped as tutorials do), JSON shapes and app shell."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import UTC
 from datetime import datetime
 from typing import Literal
 
+from fastapi import FastAPI
 from pydantic import BaseModel
 from pydantic import ConfigDict
 from sqlalchemy import DateTime
 from sqlalchemy import ForeignKey
 from sqlalchemy import String
 from sqlalchemy import Text
+from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.orm import Mapped
 from sqlalchemy.orm import mapped_column
@@ -59,3 +63,20 @@ class ItemRead(BaseModel):
     status: str
     owner_id: int
     created_at: datetime
+
+
+def app_serving(engine: AsyncEngine) -> FastAPI:
+    """An app that answers GET /health and closes the engine's connections when it stops."""
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        await engine.dispose()
+
+    app = FastAPI(lifespan=lifespan)
+
+    @app.get("/health")
+    async def health() -> dict[str, str]:
+        return {"status": "ok"}
+
+    return app

@@ -8,11 +8,9 @@ from __future__ import annotations
 
 import os
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from typing import Annotated
 
 from fastapi import Depends
-from fastapi import FastAPI
 from fastapi import HTTPException
 from fastapi import Path
 from fastapi import Query
@@ -24,6 +22,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from bench.apps.models import Item
 from bench.apps.models import ItemCreate
 from bench.apps.models import ItemRead
+from bench.apps.models import app_serving
 
 # As many connections as the ceiling's pool: enough to keep one core busy.
 engine = create_async_engine(os.environ["DATABASE_URL"], pool_size=16, max_overflow=0)
@@ -45,18 +44,7 @@ ReadSession = Annotated[AsyncSession, Depends(reading)]
 WriteSession = Annotated[AsyncSession, Depends(writing, scope="function")]
 
 
-@asynccontextmanager
-async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-    yield
-    await engine.dispose()
-
-
-app = FastAPI(lifespan=lifespan)
-
-
-@app.get("/health")
-async def health() -> dict[str, str]:
-    return {"status": "ok"}
+app = app_serving(engine)
 
 
 @app.post("/api/v1/items", status_code=201)

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import os
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from typing import Annotated
 
 from fastapi import Depends
-from fastapi import FastAPI
 from fastapi import HTTPException
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -18,6 +16,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from bench.apps.models import Item
 from bench.apps.models import ItemCreate
 from bench.apps.models import ItemRead
+from bench.apps.models import app_serving
 
 engine = create_async_engine(os.environ["DATABASE_URL"])
 async_session = async_sessionmaker(engine, expire_on_commit=False)
@@ -31,18 +30,7 @@ async def get_db() -> AsyncIterator[AsyncSession]:
 SessionDep = Annotated[AsyncSession, Depends(get_db)]
 
 
-@asynccontextmanager
-async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-    yield
-    await engine.dispose()
-
-
-app = FastAPI(lifespan=lifespan)
-
-
-@app.get("/health")
-async def health() -> dict[str, str]:
-    return {"status": "ok"}
+app = app_serving(engine)
 
 
 @app.post("/api/v1/items", status_code=201, response_model=ItemRead)
