@@ -106,6 +106,9 @@ def haproxy(backends: list[int], *, health_path: str = "/health/db") -> Iterator
         "global\n    maxconn 2000\n    log stdout format raw local0\n"
         "defaults\n    mode http\n    log global\n    option httplog\n"
         "    timeout connect 2s\n    timeout client 60s\n    timeout server 60s\n"
+        # A check may take longer than its 200 ms interval on a busy machine: without this,
+        # a check cut off at 200 ms counts as failed and healthy replicas go down.
+        "    timeout check 2s\n"
         "    retries 3\n    option redispatch 1\n    retry-on conn-failure\n"
         "    option http-server-close\n"
         f"frontend api\n    bind 127.0.0.1:{port}\n    default_backend replicas\n"

@@ -168,7 +168,10 @@ class Load:
         if response.status_code == 201 and "title" in response.text:
             self.created.append(response.json()["id"])
         if response.status_code >= 500:
-            self.failures.append((time.monotonic(), str(response.status_code)))
+            # The replicas answer in JSON; a proxy's own answer (no replica left, one died) is not.
+            json = response.headers.get("content-type") == "application/json"
+            who = "replica" if json else "proxy"
+            self.failures.append((time.monotonic(), f"{response.status_code} from the {who}"))
 
 
 async def write_load(
@@ -342,6 +345,9 @@ def test_replicas_behind_a_load_balancer_lose_one_to_sigterm_and_one_to_sigkill(
         load = asyncio.run(load_while_replicas_go())
         stopped = stopping.wait(timeout=30)
         drained_log = services[0].log.read_text()
+        # For a failure message: which replicas HAProxy took out and why, and what they logged.
+        taken_out = [line for line in balancer.log.read_text().splitlines() if line.startswith("Server ")]
+        explanation = "\n".join([*taken_out, service_problems(services)])
 
     sent = sum(load.statuses.values())
     failed_at_the_kill = [what for moment, what in load.failures if moment >= moments["sigkill"]]
@@ -357,7 +363,7 @@ def test_replicas_behind_a_load_balancer_lose_one_to_sigterm_and_one_to_sigkill(
     print(
         f"\nsent {sent}, statuses {dict(load.statuses)}, "
         f"failed at the SIGKILL {Counter(failed_at_the_kill)}, "
-        f"201s {len(load.created)}, their rows found {rows_found}"
+        f"201s {len(load.created)}, their rows found {rows_found}\n" + "\n".join(taken_out)
     )
 
     assert set(moments) == {"sigterm", "sigkill"}, "the load ended before the replicas went"
@@ -365,11 +371,11 @@ def test_replicas_behind_a_load_balancer_lose_one_to_sigterm_and_one_to_sigkill(
     # SIGTERM: the replica fails its health check while it goes on serving, the balancer sends
     # no more there, then it stops and the requests in flight finish: no failure.
     assert "/health/db answers 503" in drained_log
-    assert before_the_kill == []
+    assert before_the_kill == [], explanation
     # SIGKILL: only the requests in flight on the dead replica fail; HAProxy answers 502, or
     # closes the client's connection. Within a second it sends no more requests there.
     assert latest_failure - moments["sigkill"] < 1
-    assert set(load.statuses) <= {201, 502, 0}
+    assert set(load.statuses) <= {201, 502, 0}, explanation
     # Every write answered 201 is in the database.
     assert rows_found == len(load.created) == load.statuses[201]
 

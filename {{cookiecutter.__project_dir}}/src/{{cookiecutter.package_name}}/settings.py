@@ -92,7 +92,7 @@ class Settings(DatabaseSettings):
     db_max_overflow: int = Field(default=0, ge=0)
     """Connections the pool may open above `db_pool_size` under load, and close after.
 
-    None by default: a worker process uses one CPU, which 10 connections keep busy; opening
+    Zero by default: a worker process uses one CPU, which 10 connections keep busy; opening
     and closing more under load only makes some requests slower.
     """
 
