@@ -86,6 +86,11 @@ class Combination:
         return NAMES[self.names]
 
     @property
+    def twin(self) -> Combination:
+        """The combination with the same database, driver, auth and names, other answers default."""
+        return Combination(self.database, self.driver, self.auth, names=self.names)
+
+    @property
     def url_scheme(self) -> str:
         """The SQLAlchemy dialect+driver the baked project uses."""
         return URL_SCHEMES[self.database, self.driver]
@@ -105,16 +110,18 @@ AUTHS = ("password", "oidc", "none")
 # name in another script once.
 NAMES_BY_AUTH = {"password": "default", "oidc": "longest", "none": "cyrillic"}
 
-COMBINATIONS = [
-    # Every database x driver x auth, the full cycle each, with the other answers at their defaults.
-    *(
-        Combination(database, driver, auth, names=NAMES_BY_AUTH[auth])
-        for auth in AUTHS
-        for database, driver in URL_SCHEMES
-    ),
-    # The answers that do not touch the database code, pairwise: Docker and the workflow off
-    # with every database (the compose file and the workflow's service depend on it), and
-    # every other Python version the prompt offers (mypy checks the code as that version).
+# Every database x driver x auth, the full cycle each, with the other answers at their defaults.
+FULL_CYCLE = [
+    Combination(database, driver, auth, names=NAMES_BY_AUTH[auth])
+    for auth in AUTHS
+    for database, driver in URL_SCHEMES
+]
+# The answers that do not touch the database code, pairwise: Docker and the workflow off
+# with every database (the compose file and the workflow's service depend on it), and
+# every other Python version the prompt offers (mypy checks the code as that version).
+# Their code, tests and migrations are those of their twin in FULL_CYCLE (a test proves it),
+# so they are linted and type-checked, not run again.
+PAIRWISE = [
     Combination("sqlite", "sync", python_version="3.14", include_docker=False),
     Combination("postgresql", "async", python_version="3.13", include_docker=False),
     Combination("mysql", "sync", python_version="3.12", include_docker=False),
@@ -122,6 +129,7 @@ COMBINATIONS = [
     Combination("postgresql", "sync", include_github_actions=False, include_kubernetes=True),
     Combination("mysql", "async", include_github_actions=False, include_kubernetes=True),
 ]
+COMBINATIONS = FULL_CYCLE + PAIRWISE
 
 
 def selected(combinations: list[Combination]) -> list[Combination]:
