@@ -116,6 +116,10 @@ FULL_CYCLE = [
     for auth in AUTHS
     for database, driver in URL_SCHEMES
 ]
+# The six database x driver pairs with every other answer at its default. test_toolchain runs
+# their own suites as users do (uv, `make test`) on each Python this machine has; test_bake
+# runs the own suites of the rest of FULL_CYCLE.
+DEFAULT_PAIRS = [c for c in FULL_CYCLE if c == Combination(c.database, c.driver)]
 # The answers that do not touch the database code, pairwise: Docker and the workflow off
 # with every database (the compose file and the workflow's service depend on it), and
 # every other Python version the prompt offers (mypy checks the code as that version).

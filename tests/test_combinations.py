@@ -5,8 +5,11 @@ from __future__ import annotations
 import itertools
 import json
 
+from harness.combinations import AUTHS
 from harness.combinations import COMBINATIONS
+from harness.combinations import DEFAULT_PAIRS
 from harness.combinations import DEFAULT_PYTHON
+from harness.combinations import FULL_CYCLE
 from harness.combinations import URL_SCHEMES
 from harness.projects import TEMPLATE
 
@@ -41,3 +44,11 @@ def test_combination_ids_are_unique() -> None:
     ids = [c.id for c in COMBINATIONS]
 
     assert len(ids) == len(set(ids))
+
+
+def test_every_database_driver_and_auth_gets_the_full_cycle() -> None:
+    every = {(database, driver, auth) for (database, driver), auth in itertools.product(URL_SCHEMES, AUTHS)}
+
+    assert {(c.database, c.driver, c.auth) for c in FULL_CYCLE} == every
+    assert {(c.database, c.driver) for c in DEFAULT_PAIRS} == set(URL_SCHEMES)
+    assert all(c in FULL_CYCLE for c in DEFAULT_PAIRS)

@@ -314,7 +314,6 @@ def test_replicas_behind_a_load_balancer_lose_one_to_sigterm_and_one_to_sigkill(
 ) -> None:
     url = database_url("balanced")
     baked.migrate(url)
-    owner_id, headers = sign_in_directly(baked, url, callers)
 
     with (
         # HAProxy checks every 200 ms and takes a replica out after two failures.
@@ -322,6 +321,8 @@ def test_replicas_behind_a_load_balancer_lose_one_to_sigterm_and_one_to_sigkill(
         haproxy([s.port for s in services]) as balancer,
     ):
         base = f"http://127.0.0.1:{balancer.port}"
+        with httpx.Client(base_url=base, timeout=30) as http:
+            owner_id, headers = callers.user(http, "ada@example.com")
         stopping, dying = services[0].process, services[1].process
         moments: dict[str, float] = {}
 
