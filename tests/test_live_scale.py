@@ -263,19 +263,20 @@ def test_replicas_behind_pgbouncer_in_transaction_mode(
 
     with (
         pgbouncer(postgresql) as bouncer,
-        replicas(baked, bouncer.url(database, driver=baked.combination.url_scheme), 3, 2, **env) as services,
+        # Four worker processes, each with a pool of its own, share PgBouncer's server connections.
+        replicas(baked, bouncer.url(database, driver=baked.combination.url_scheme), 2, 2, **env) as services,
     ):
 
         async def everything() -> tuple[list[Load], Counter[int], Counter[int]]:
             loads = await asyncio.gather(
                 *(
-                    write_load(s.url, headers, owner_id, clients=10, each=20, tag=f"r{n}")
+                    write_load(s.url, headers, owner_id, clients=15, each=20, tag=f"r{n}")
                     for n, s in enumerate(services)
                 )
             )
             raced = await race_for_one_email(services[1].url, racers=20)
             some = [item for load in loads for item in load.created][:30]
-            changed = await update_and_delete_at_once(services[2].url, headers, some)
+            changed = await update_and_delete_at_once(services[0].url, headers, some)
             return loads, raced, changed
 
         loads, raced, changed = asyncio.run(everything())
