@@ -32,9 +32,9 @@ from harness.services import serving_baked
 
 PROMPTS = json.loads((TEMPLATE / "cookiecutter.json").read_text())
 # Template syntax that must never reach a baked file.
+LEFTOVER = re.compile(r"\{\{|\{%|\{#|\bcookiecutter\.")
 # What the full cycle runs beyond the linters: the tests, the migrations, the service.
 RUN_BY_THE_FULL_CYCLE = ("src", "tests", "migrations", "alembic.ini")
-LEFTOVER = re.compile(r"\{\{|\{%|\{#|\bcookiecutter\.")
 
 EVERY_PROJECT = {
     ".cookiecutter.json",
@@ -195,16 +195,20 @@ def test_its_code_tests_and_migrations_are_those_of_its_full_cycle_twin(baked: B
     # Why the pairwise combinations are not tested, migrated and served again: what that runs
     # is byte for byte what their twin's full cycle runs.
     twin = bake(baked.combination.twin, tmp_path).path
-    ran = sorted(name for name in project_files(twin) if name.split("/")[0] in RUN_BY_THE_FULL_CYCLE)
-    ours = sorted(name for name in project_files(baked.path) if name.split("/")[0] in RUN_BY_THE_FULL_CYCLE)
+    ran = full_cycle_files(twin)
 
-    assert ours == ran
+    assert full_cycle_files(baked.path) == ran
     assert {name.split("/")[0] for name in ran} == set(RUN_BY_THE_FULL_CYCLE)
     assert [name for name in ran if (twin / name).read_bytes() != (baked.path / name).read_bytes()] == []
     mine, theirs = (tomllib.loads((path / "pyproject.toml").read_text()) for path in (baked.path, twin))
     assert mine["project"]["dependencies"] == theirs["project"]["dependencies"]
     assert mine["dependency-groups"] == theirs["dependency-groups"]
     assert mine["tool"]["pytest"] == theirs["tool"]["pytest"]
+
+
+def full_cycle_files(project: Path) -> list[str]:
+    """The project's files that its tests, migrations and service are made of."""
+    return sorted(name for name in project_files(project) if name.split("/")[0] in RUN_BY_THE_FULL_CYCLE)
 
 
 # The default pairs' own suites run in test_toolchain, with `make test` on Python 3.11-3.13.
