@@ -133,15 +133,21 @@ def write_env_file(project: Path) -> None:
     """Write `.env` from `.env.example` with new secrets, unless it exists already.
 
     SECRET_KEY gets one secret; every other placeholder (the local database's
-    password, in its own line and in DATABASE_URL) gets another.
+    password, in its own line and in DATABASE_URL) gets another. Only values change:
+    a comment that names the placeholder keeps it, and never shows a secret.
     """
     env_file = project / ".env"
     if env_file.exists():
         return
-    example = (project / ".env.example").read_text()
-    secret_key = f"SECRET_KEY={secrets.token_urlsafe(48)}"
-    with_key = example.replace(f"SECRET_KEY={PLACEHOLDER}", secret_key)
-    env_file.write_text(with_key.replace(PLACEHOLDER, secrets.token_urlsafe(24)))
+    password = secrets.token_urlsafe(24)
+    lines = []
+    for line in (project / ".env.example").read_text().splitlines(keepends=True):
+        if line.startswith(f"SECRET_KEY={PLACEHOLDER}"):
+            line = line.replace(PLACEHOLDER, secrets.token_urlsafe(48))
+        elif not line.lstrip().startswith("#"):
+            line = line.replace(PLACEHOLDER, password)
+        lines.append(line)
+    env_file.write_text("".join(lines))
 
 
 def next_steps(answers: dict[str, object]) -> str:

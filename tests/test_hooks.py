@@ -201,3 +201,16 @@ def test_post_gen_writes_env_with_fresh_secrets_and_keeps_it_when_run_again(tmp_
     # The database's password is the same in the server's setting and in the URL.
     assert f"postgres:{password.group(1)}@localhost" in first
     assert {path: path.read_bytes() for path in project.rglob("*") if path.is_file()} == snapshot
+
+
+def test_post_gen_puts_secrets_in_values_never_in_comments(tmp_path: Path) -> None:
+    project = make_unfinished_project(tmp_path)
+    example = project / ".env.example"
+    example.write_text('# Every "change-me" below gets a fresh random value.\n' + example.read_text())
+
+    finish(project, GOOD)
+
+    lines = (project / ".env").read_text().splitlines()
+    password = next(line for line in lines if line.startswith("POSTGRES_PASSWORD=")).split("=", 1)[1]
+    assert lines[0] == '# Every "change-me" below gets a fresh random value.'
+    assert [line for line in lines if line.startswith("#") and password in line] == []
