@@ -28,7 +28,8 @@ test: install  ## Run the template's whole suite: bake every combination and che
 demo: install  ## Bake a project with the default answers into build/ and run it on http://127.0.0.1:8000
 	rm -rf build/demo
 	$(BIN)/cookiecutter --no-input --default-config --output-dir build/demo .
-	$(MAKE) -C build/demo/my-service run
+	@# The baked Makefile runs uv: the one installed here, whether or not one is on PATH.
+	$(MAKE) -C build/demo/my-service run UV=$(abspath $(BIN))/uv
 
 bench: install  ## Benchmark every database x driver pair against two reference apps (needs wrk); writes bench/results.*
 	$(BIN)/python -m bench.run $(BENCH_ARGS)
