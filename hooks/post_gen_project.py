@@ -32,6 +32,14 @@ VERSIONS = {
             "mysql": "compose_mysql.yaml",
         },
     ),
+    ".github/workflows/ci.yml": (
+        "database",
+        {
+            "sqlite": ".github/workflows/ci_sqlite.yml",
+            "postgresql": ".github/workflows/ci_postgresql.yml",
+            "mysql": ".github/workflows/ci_mysql.yml",
+        },
+    ),
     f"{PACKAGE}/api/caller.py": (
         "auth",
         {"password": f"{PACKAGE}/api/caller_password.py", "oidc": f"{PACKAGE}/api/caller_oidc.py"},

@@ -17,8 +17,8 @@ import httpx2 as httpx
 import pytest
 from packaging.requirements import Requirement
 
-from harness.combinations import DEFAULT_PAIRS
 from harness.combinations import FULL_CYCLE
+from harness.combinations import IN_GENERATED_CI
 from harness.combinations import PAIRWISE
 from harness.combinations import Combination
 from harness.combinations import parametrize_combinations
@@ -211,8 +211,8 @@ def full_cycle_files(project: Path) -> list[str]:
     return sorted(name for name in project_files(project) if name.split("/")[0] in RUN_BY_THE_FULL_CYCLE)
 
 
-# The default pairs' own suites run in test_toolchain, with `make test` on Python 3.11-3.13.
-@parametrize_combinations([c for c in FULL_CYCLE if c not in DEFAULT_PAIRS])
+# The own suites of IN_GENERATED_CI run in test_workflows, in their generated workflow.
+@parametrize_combinations([c for c in FULL_CYCLE if c not in IN_GENERATED_CI])
 def test_own_test_suite_passes_against_the_real_database(baked: Baked, database_url: DatabaseFactory) -> None:
     args = ["-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:xdist"]
     if baked.combination.driver == "sync":

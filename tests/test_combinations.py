@@ -7,9 +7,9 @@ import json
 
 from harness.combinations import AUTHS
 from harness.combinations import COMBINATIONS
-from harness.combinations import DEFAULT_PAIRS
 from harness.combinations import DEFAULT_PYTHON
 from harness.combinations import FULL_CYCLE
+from harness.combinations import IN_GENERATED_CI
 from harness.combinations import URL_SCHEMES
 from harness.projects import TEMPLATE
 
@@ -50,5 +50,8 @@ def test_every_database_driver_and_auth_gets_the_full_cycle() -> None:
     every = {(database, driver, auth) for (database, driver), auth in itertools.product(URL_SCHEMES, AUTHS)}
 
     assert {(c.database, c.driver, c.auth) for c in FULL_CYCLE} == every
-    assert {(c.database, c.driver) for c in DEFAULT_PAIRS} == set(URL_SCHEMES)
-    assert len(DEFAULT_PAIRS) == len(URL_SCHEMES)  # one each, not two with different names
+    # Their generated workflows run every database x auth once, and every driver of each database.
+    assert sorted((c.database, c.auth) for c in IN_GENERATED_CI) == sorted(
+        itertools.product(PROMPTS["database"], AUTHS)
+    )
+    assert {(c.database, c.driver) for c in IN_GENERATED_CI} == set(URL_SCHEMES)

@@ -1,17 +1,13 @@
-"""A baked project's own toolchain, as its users run it: uv and its lock, make, pre-commit.
+"""The baked projects' dependencies on the Python versions this machine cannot run.
 
-Each database x driver pair installs with `make install` (uv writes uv.lock), passes
-`uv sync --locked`, `make lint test` and `pre-commit run --all-files`, on Python 3.11, 3.12
-and 3.13 (each version with an async and a sync pair). For the versions this machine cannot
-run, every runtime dependency of every variant must have a binary wheel: an image build
-never needs a compiler.
+How each project installs, lints and tests with uv and make on 3.11-3.13 is run by its own
+workflow (test_workflows). For the other versions the prompt offers, every runtime dependency
+of every variant must have a binary wheel: an image build never needs a compiler.
 """
 
 from __future__ import annotations
 
 import json
-import os
-import shutil
 import subprocess
 import sys
 import tomllib
@@ -26,80 +22,15 @@ from packaging.tags import cpython_tags
 from packaging.utils import parse_wheel_filename
 
 from harness.combinations import AUTHS
-from harness.combinations import DEFAULT_PAIRS
 from harness.combinations import URL_SCHEMES
 from harness.combinations import Combination
-from harness.combinations import parametrize_combinations
-from harness.projects import Baked
 from harness.projects import bake
 from harness.projects import explain
-from harness.projects import project_env
-from harness.servers import DatabaseFactory
 
 pytestmark = pytest.mark.live
 
-# Each Python this machine runs, with an async pair and a sync pair.
-PYTHON_OF_PAIR = {
-    ("sqlite", "async"): "3.11",
-    ("postgresql", "sync"): "3.11",
-    ("mysql", "async"): "3.12",
-    ("sqlite", "sync"): "3.12",
-    ("postgresql", "async"): "3.13",
-    ("mysql", "sync"): "3.13",
-}
 PROMPTS_PYTHONS = ("3.11", "3.12", "3.13", "3.14", "3.15")
 PLATFORMS = ("x86_64-manylinux_2_28", "aarch64-manylinux_2_28")
-
-
-def python_executable(version: str) -> str:
-    """The interpreter of a Python version on this machine (pyenv's, or on PATH)."""
-    pyenv = sorted(Path.home().glob(f".pyenv/versions/{version}.*/bin/python{version}"))
-    found = str(pyenv[-1]) if pyenv else shutil.which(f"python{version}")
-    if found is None:
-        pytest.fail(f"Python {version} is not installed here (pyenv install {version})")
-    return found
-
-
-def run(project: Path, *command: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        command, cwd=project, env=env, capture_output=True, text=True, timeout=900, check=False
-    )
-
-
-@parametrize_combinations(DEFAULT_PAIRS)
-def test_uv_installs_locks_lints_tests_and_runs_pre_commit(
-    baked: Baked, database_url: DatabaseFactory, tmp_path: Path, record_property: object
-) -> None:
-    version = PYTHON_OF_PAIR[baked.combination.database, baked.combination.driver]
-    # A copy of its own: this test writes .venv, uv.lock and a git repository into it.
-    project = Path(shutil.copytree(baked.path, tmp_path / "project"))
-    env = project_env(
-        {
-            "UV_PYTHON": python_executable(version),
-            "UV_CACHE_DIR": str(tmp_path.parent.parent / "uv-cache"),
-            "TEST_DATABASE_URL": database_url("toolchain"),
-            "PRE_COMMIT_HOME": str(tmp_path / "pre-commit"),
-        }
-    )
-    assert not (project / "uv.lock").exists(), "the bake writes no lock: the first install does"
-
-    for step in (["make", "install"], ["uv", "sync", "--locked"], ["make", "lint", "test"]):
-        result = run(project, *step, env=env)
-        assert result.returncode == 0, f"{' '.join(step)}: {explain(result)}"
-    # The pair's own suite, against the real database: test_bake leaves these pairs to this test.
-    assert " passed" in result.stdout
-    assert " skipped" not in result.stdout, result.stdout[-2000:]
-    interpreter = run(project, ".venv/bin/python", "-c", "import sys; print(sys.version)", env=env)
-    assert interpreter.stdout.startswith(version)
-    lock = tomllib.loads((project / "uv.lock").read_text())
-    assert {package["name"] for package in lock["package"]} >= {"fastapi", "sqlalchemy", "pre-commit"}
-
-    git = {**env, "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1"}
-    for step in (["git", "init", "--quiet"], ["git", "add", "--all"]):
-        assert run(project, *step, env=git).returncode == 0
-    hooks = run(project, "uv", "run", "pre-commit", "run", "--all-files", env=git)
-    assert hooks.returncode == 0, explain(hooks)
-    assert "Passed" in hooks.stdout
 
 
 @pytest.fixture(scope="module")

@@ -1,0 +1,168 @@
+"""The GitHub workflows run as GitHub would run them, from a fresh clone (harness/workflows.py).
+
+The generated workflow: each database x auth is baked, installed with `make install` (uv writes
+uv.lock), committed as its README says, cloned, and its job run step by step against a stand-in
+of its service container; then pre-commit runs in the clone. The template's own workflow: one
+matrix cell per database, on a runner that lacks what .ci/install-deps installs.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+import yaml
+
+from harness.combinations import IN_GENERATED_CI
+from harness.combinations import parametrize_combinations
+from harness.projects import TEMPLATE
+from harness.projects import Baked
+from harness.projects import explain
+from harness.projects import project_env
+from harness.workflows import Runner
+from harness.workflows import hiding
+from harness.workflows import listed_packages
+from harness.workflows import program_path
+
+pytestmark = pytest.mark.live
+
+# The Pythons this machine has (pyenv's 3.12 and 3.13): a workflow's 3.14 or 3.15 runs on one of them.
+LOCAL_PYTHONS = ("3.11", "3.12", "3.13")
+# The suite's own uv, which setup-uv stands for.
+UV = Path(shutil.which("uv", path=str(Path(sys.executable).parent)) or "uv")
+GIT = {"GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1", "GIT_AUTHOR_NAME": "Ada",
+       "GIT_AUTHOR_EMAIL": "ada@example.com", "GIT_COMMITTER_NAME": "Ada",
+       "GIT_COMMITTER_EMAIL": "ada@example.com"}  # fmt: skip
+
+
+def python_executable(version: str) -> str:
+    """The interpreter of a Python version on this machine (pyenv's, or on PATH)."""
+    pyenv = sorted(Path.home().glob(f".pyenv/versions/{version}.*/bin/python{version}"))
+    found = str(pyenv[-1]) if pyenv else shutil.which(f"python{version}")
+    if found is None:
+        pytest.fail(f"Python {version} is not installed here (pyenv install {version})")
+    return found
+
+
+def run(cwd: Path, *command: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True, timeout=900, check=False)
+
+
+def clone(source: Path, target: Path) -> Path:
+    """A fresh clone: only what git keeps."""
+    cloned = run(source.parent, "git", "clone", "--quiet", str(source), str(target), env=project_env(GIT))
+    assert cloned.returncode == 0, explain(cloned)
+    return target
+
+
+@pytest.fixture(scope="session")
+def uv_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """uv's download cache, shared by the jobs as setup-uv's cache is between runs."""
+    return tmp_path_factory.getbasetemp().parent / "uv-cache"
+
+
+@parametrize_combinations(IN_GENERATED_CI)
+def test_generated_workflow_passes_from_a_fresh_clone(
+    baked: Baked, tmp_path: Path, uv_cache: Path, record_property: object
+) -> None:
+    cell = IN_GENERATED_CI.index(baked.combination)
+    python = python_executable(LOCAL_PYTHONS[cell % len(LOCAL_PYTHONS)])
+    project = Path(shutil.copytree(baked.path, tmp_path / "project"))
+    assert not (project / "uv.lock").exists(), "the bake writes no lock: the first install does"
+    # As the README says: the first `make` writes uv.lock; commit it.
+    env = project_env({"UV_PYTHON": python, "UV_CACHE_DIR": str(uv_cache), **GIT})
+    for step in (["make", "install"], ["git", "init", "--quiet"], ["git", "add", "--all"],
+                 ["git", "commit", "--quiet", "-m", "Baked"]):  # fmt: skip
+        result = run(project, *step, env=env)
+        assert result.returncode == 0, f"{' '.join(step)}: {explain(result)}"
+    workspace = clone(project, tmp_path / "clone")
+    assert (workspace / "uv.lock").exists()
+    assert not (workspace / ".env").exists()
+
+    runner = Runner(workspace, tmp_path / "runner", UV, uv_cache, lambda _version: python)
+    job = runner.run_job(workspace / ".github/workflows/ci.yml", "check")
+
+    assert job.passed, job.report()
+    [test] = [step for step in job.steps if step.name == "Test"]
+    assert " passed" in test.output
+    assert " skipped" not in test.output, test.output[-2000:]
+    assert {step.name for step in job.steps} >= {"Lint and type-check", "Migrations match the models"}
+    interpreter = run(workspace, ".venv/bin/python", "-c", "import sys; print(sys.version)", env=env)
+    assert interpreter.stdout.startswith(LOCAL_PYTHONS[cell % len(LOCAL_PYTHONS)])
+    hooks = run(workspace, str(UV), "run", "pre-commit", "run", "--all-files",
+                env={**env, "PRE_COMMIT_HOME": str(tmp_path / "pre-commit")})  # fmt: skip
+    assert hooks.returncode == 0, explain(hooks)
+    assert "Passed" in hooks.stdout
+
+
+# The template's own workflow: one matrix cell per database, each on a Python of this machine.
+TEMPLATE_CELLS = [
+    {"python": "3.13", "database": "sqlite", "driver": "async"},
+    {"python": "3.11", "database": "postgresql", "driver": "sync"},
+    {"python": "3.12", "database": "mysql", "driver": "async"},
+]
+# GitHub's Ubuntu images carry PostgreSQL's programs; the rest of .ci/packages they lack.
+ON_THE_RUNNER_IMAGE = {"postgresql"}
+
+
+@pytest.mark.parametrize("cell", TEMPLATE_CELLS, ids=[cell["database"] for cell in TEMPLATE_CELLS])
+def test_template_workflow_installs_what_the_suite_needs_on_a_fresh_runner(
+    cell: dict[str, str], tmp_path: Path, uv_cache: Path, record_property: Callable[[str, object], None]
+) -> None:
+    workflow = yaml.safe_load((TEMPLATE / ".github/workflows/ci.yml").read_text())
+    matrix = workflow["jobs"]["suite"]["strategy"]["matrix"]
+    assert all(value in matrix[key] for key, value in cell.items())
+    workspace = clone(TEMPLATE, tmp_path / "template")
+    lacking = set(listed_packages()) - ON_THE_RUNNER_IMAGE
+    python = python_executable(cell["python"])
+    runner = Runner(workspace, tmp_path / "runner", UV, uv_cache, lambda _version: python, lacking)
+
+    # The Test step runs this suite: here, only what shows the machine is ready for it (the
+    # rest of the suite is what this run of it is doing already).
+    job = runner.run_job(
+        workspace / ".github/workflows/ci.yml", "suite", matrix=cell,
+        narrowed={"Test": {"PYTEST_ARGS": "tests/test_machine.py"}},
+    )  # fmt: skip
+
+    assert job.passed, job.report()
+    record_property("steps", {step.name: round(step.seconds, 1) for step in job.steps})
+    [test] = [step for step in job.steps if step.name == "Test"]
+    assert " passed" in test.output
+    assert " skipped" not in test.output, test.output[-2000:]
+    install = next(step for step in job.steps if step.name == "Install what the suite needs")
+    assert "Installing " in install.output
+
+
+@pytest.mark.parametrize(
+    ("selection", "program"),
+    [
+        ("load_balancer and postgresql-async", "haproxy"),
+        ("pgbouncer and postgresql-async and without", "pgbouncer"),
+    ],
+    ids=["haproxy", "pgbouncer"],
+)
+def test_a_test_whose_program_is_missing_is_skipped_naming_the_package_and_fails_under_ci(
+    selection: str, program: str
+) -> None:
+    path = program_path(program)
+    assert path is not None
+    pytest_args = [sys.executable, "-m", "pytest", "-p", "no:xdist", "-p", "no:cacheprovider", "-q", "-rsf",
+                   "tests/test_live_scale.py", "-k", selection]  # fmt: skip
+    reason = f"{program} is not installed (install the {program} package: .ci/install-deps)"
+
+    outputs = {}
+    for ci in ("", "true"):
+        env = project_env({"CI": ci})
+        done = subprocess.run(hiding([path], pytest_args), cwd=TEMPLATE, env=env, capture_output=True,
+                              text=True, timeout=300, check=False)  # fmt: skip
+        outputs[ci] = done.stdout + done.stderr
+
+    assert "1 skipped" in outputs[""], outputs[""][-3000:]
+    assert reason in outputs[""]
+    assert "1 error" in outputs["true"], outputs["true"][-3000:]
+    assert f"{reason}; under CI=true this is a failure" in outputs["true"]
