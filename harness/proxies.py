@@ -38,6 +38,16 @@ class Proxy:
         return f"{driver}://{POSTGRES_USER}@127.0.0.1:{self.port}/{database}"
 
 
+def pgbouncer_program() -> str:
+    """PgBouncer's program, from PATH or where Debian puts it."""
+    return find_program("pgbouncer", "/usr/sbin", "/usr/bin")
+
+
+def haproxy_program() -> str:
+    """HAProxy's program, from PATH or where Debian puts it."""
+    return find_program("haproxy", "/usr/sbin", "/usr/bin")
+
+
 def wait_for_port(port: int, process: subprocess.Popen[bytes], log: Path, timeout: float = 30) -> None:
     """Wait until something accepts connections on the loopback port, or fail with the log."""
     deadline = time.monotonic() + timeout
@@ -58,7 +68,7 @@ def pgbouncer(server: PostgresServer) -> Iterator[Proxy]:
     Debian's PgBouncer (1.18) does not track prepared statements: one prepared in a
     transaction may be missing, or taken, on the server connection of the next.
     """
-    program = find_program("pgbouncer", "/usr/sbin", "/usr/bin")
+    program = pgbouncer_program()
     directory = Path(tempfile.mkdtemp(prefix="template-suite-pgbouncer-"))
     if os.geteuid() == 0:
         shutil.chown(directory, POSTGRES_USER)
@@ -96,7 +106,7 @@ def haproxy(backends: list[int], *, health_path: str = "/health/db") -> Iterator
     whose connection a stopping backend refuses is sent to another (a connection never made
     carried no write, so sending it again is safe, even a POST). One cut off half-way is not.
     """
-    program = find_program("haproxy", "/usr/sbin", "/usr/bin")
+    program = haproxy_program()
     directory = Path(tempfile.mkdtemp(prefix="template-suite-haproxy-"))
     port = free_port()
     servers = "\n".join(

@@ -18,6 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from typing import NoReturn
 from typing import Protocol
 from urllib.parse import quote
 from urllib.parse import unquote
@@ -25,7 +26,10 @@ from urllib.parse import urlsplit
 
 import psycopg
 import pymysql
+import pytest
 from psycopg import sql
+
+from harness.projects import CI
 
 # The servers refuse to run as root; as root the suite runs them as these users.
 POSTGRES_USER = "postgres"
@@ -85,9 +89,25 @@ def find_program(name: str, *patterns: str) -> str:
         return found
     for pattern in patterns:
         candidates = sorted(Path("/").glob(pattern.lstrip("/") + "/" + name), reverse=True)
-        if candidates:
-            return str(candidates[0])
+        executable = [path for path in candidates if os.access(path, os.X_OK)]
+        if executable:
+            return str(executable[0])
     raise ServerUnavailable(f"{name} is not installed")
+
+
+def unavailable(reason: str) -> NoReturn:
+    """Skip a test that needs what this machine lacks; under CI=true, fail it."""
+    if CI:
+        pytest.fail(f"{reason}; under CI=true this is a failure", pytrace=False)
+    pytest.skip(reason)
+
+
+def require(find: Callable[[], str], package: str) -> str:
+    """The path of a program a test needs (found by `find`); without it, unavailable()."""
+    try:
+        return find()
+    except ServerUnavailable as error:
+        unavailable(f"{error} (install the {package} package: .ci/install-deps)")
 
 
 def run_as_server_user(args: list[str], *, user: str) -> list[str]:

@@ -86,9 +86,12 @@ def mysql() -> Iterator[DatabaseServer]:
 @pytest.fixture
 def own_server(baked: Baked) -> Iterator[DatabaseServer]:
     """A database server of the project's kind for this test alone: the test stops and starts it."""
-    server_class = {"postgresql": PostgresServer, "mysql": MariaDBServer}[baked.combination.database]
+    server_class, package = {
+        "postgresql": (PostgresServer, "postgresql"),
+        "mysql": (MariaDBServer, "mariadb-server"),
+    }[baked.combination.database]
     # Never an outside server (TEST_*_URL): the suite may not stop those.
-    yield from running_server(server_class, None, baked.combination.database)
+    yield from running_server(server_class, None, package)
 
 
 @pytest.fixture

@@ -40,9 +40,12 @@ from harness.projects import Baked
 from harness.projects import explain
 from harness.projects import project_env
 from harness.proxies import haproxy
+from harness.proxies import haproxy_program
 from harness.proxies import pgbouncer
+from harness.proxies import pgbouncer_program
 from harness.servers import DatabaseFactory
 from harness.servers import PostgresServer
+from harness.servers import require
 from harness.services import Service
 from harness.services import serving_with_workers
 
@@ -75,6 +78,18 @@ def scalar(url: str, query: str) -> Any:
             return connection.execute(text(query)).scalar_one()
     finally:
         engine.dispose()
+
+
+@pytest.fixture
+def pgbouncer_installed() -> None:
+    """Skip a test without PgBouncer, naming its package (fail under CI=true)."""
+    require(pgbouncer_program, "pgbouncer")
+
+
+@pytest.fixture
+def haproxy_installed() -> None:
+    """Skip a test without HAProxy, naming its package (fail under CI=true)."""
+    require(haproxy_program, "haproxy")
 
 
 @parametrize_combinations(WITH_SERVER)
@@ -249,6 +264,7 @@ def sign_in_directly(baked: Baked, url: str, callers: Callers) -> tuple[int, dic
 
 
 @parametrize_combinations(ON_POSTGRESQL)
+@pytest.mark.usefixtures("pgbouncer_installed")
 @pytest.mark.parametrize("with_setting", [True, False], ids=["DB_EXTERNAL_POOLER=pgbouncer", "without"])
 def test_replicas_behind_pgbouncer_in_transaction_mode(
     baked: Baked, postgresql: PostgresServer, callers: Callers, with_setting: bool, record_property: Any
@@ -310,6 +326,7 @@ def service_problems(services: list[Service]) -> str:
 
 
 @parametrize_combinations(WITH_SERVER)
+@pytest.mark.usefixtures("haproxy_installed")
 def test_replicas_behind_a_load_balancer_lose_one_to_sigterm_and_one_to_sigkill(
     baked: Baked, database_url: DatabaseFactory, callers: Callers, record_property: Any
 ) -> None:

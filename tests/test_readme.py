@@ -1,4 +1,5 @@
-"""The generated README's commands work as written, on the default answers, from a fresh directory.
+"""The READMEs' commands work as written: the generated one's on the default answers, from a
+fresh directory, and the template's quick start from a fresh clone without uv on PATH.
 
 These run `make` for real: it creates the project's own virtual environment and
 installs the project from the package index, as a new user's machine would.
@@ -9,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import signal
 import subprocess
 from pathlib import Path
@@ -17,11 +19,14 @@ import httpx2 as httpx
 import pytest
 
 from harness.combinations import Combination
+from harness.projects import TEMPLATE
 from harness.projects import bake
 from harness.projects import project_env
 from harness.servers import free_port
 from harness.services import Service
 from harness.services import wait_for_health
+from harness.workflows import machine_env
+from harness.workflows import path_without_uv
 
 pytestmark = [pytest.mark.live, pytest.mark.xdist_group("readme")]
 
@@ -161,3 +166,50 @@ def test_settings_table_lists_every_setting(project: Path) -> None:
 
     documented = set(re.findall(r"^\| `(\w+)` \|", readme, re.MULTILINE))
     assert {field.upper() for field in fields} == documented
+
+
+def test_readme_without_uv_says_in_one_line_how_to_get_it(project: Path) -> None:
+    env = {**machine_env(), "PATH": os.pathsep.join(path_without_uv())}
+
+    result = subprocess.run(
+        ["make", "run"], cwd=project, env=env, capture_output=True, text=True, timeout=60, check=False
+    )
+
+    assert result.returncode != 0
+    [line] = result.stderr.splitlines()
+    assert "uv is not installed: install it with `pipx install uv`" in line
+
+
+@pytest.mark.xdist_group("demo")
+def test_template_quick_start_make_demo_serves_from_a_fresh_clone_without_uv(tmp_path: Path) -> None:
+    quick_start = shell_commands((TEMPLATE / "README.md").read_text())[:2]
+    assert quick_start == ["make demo", "make test"]  # make test is this suite: CI runs it
+    workspace = tmp_path / "template"
+    cloned = subprocess.run(["git", "clone", "--quiet", str(TEMPLATE), str(workspace)], capture_output=True,
+                            text=True, check=False)  # fmt: skip
+    assert cloned.returncode == 0, cloned.stderr
+    port = free_port()
+    # A machine with Python and make: no uv on PATH, and the service on a port of its own.
+    env = {**machine_env(), "PATH": os.pathsep.join(path_without_uv()), "PORT": str(port)}
+    assert shutil.which("uv", path=env["PATH"]) is None
+    log = tmp_path / "make-demo.log"
+    with log.open("wb") as output:
+        process = subprocess.Popen(
+            quick_start[0].split(), cwd=workspace, env=env, stdout=output, stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )  # fmt: skip
+        try:
+            base = f"http://127.0.0.1:{port}"
+            wait_for_health(Service(base, port, process, log), timeout=600)
+            docs = httpx.get(f"{base}/docs")
+        finally:
+            # make, the baked project's make, uvicorn's reloader and its server: make's group.
+            os.killpg(process.pid, signal.SIGTERM)
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait(timeout=30)
+    assert docs.status_code == 200
+    assert "swagger" in docs.text.lower()
+    assert (workspace / "build/demo/my-service/.venv").is_dir()
