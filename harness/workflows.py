@@ -43,9 +43,10 @@ LEAKS = re.compile(r"^(PYTEST_|UV_|GITHUB_|RUNNER_|MAKE|MFLAGS|VIRTUAL_ENV|PYTHO
 EXPRESSION = re.compile(r"\$\{\{\s*([^}]*?)\s*\}\}")
 STEP_TIMEOUT = 1200
 
-# apt-get as it is, noting the packages it installed in $APT_INSTALLED (Runner._hidden reads it).
+# apt-get as it is, noting the packages it installed in $APT_INSTALLED (Runner._hidden reads
+# it); one at a time, as the jobs the suite runs at once share this machine's apt.
 APT_GET_SHIM = """#!/bin/sh
-/usr/bin/apt-get "$@" || exit
+flock /tmp/template-suite-apt.lock /usr/bin/apt-get "$@" || exit
 after=
 for word in "$@"; do
     case "$word" in
