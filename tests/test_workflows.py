@@ -24,6 +24,7 @@ from harness.projects import TEMPLATE
 from harness.projects import Baked
 from harness.projects import explain
 from harness.projects import project_env
+from harness.servers import unavailable
 from harness.workflows import Runner
 from harness.workflows import hiding
 from harness.workflows import listed_packages
@@ -45,7 +46,7 @@ def python_executable(version: str) -> str:
     pyenv = sorted(Path.home().glob(f".pyenv/versions/{version}.*/bin/python{version}"))
     found = str(pyenv[-1]) if pyenv else shutil.which(f"python{version}")
     if found is None:
-        pytest.fail(f"Python {version} is not installed here (pyenv install {version})")
+        unavailable(f"Python {version} is not installed here (pyenv install {version})")
     return found
 
 
@@ -87,6 +88,7 @@ def test_generated_workflow_passes_from_a_fresh_clone(
     runner = Runner(workspace, tmp_path / "runner", UV, uv_cache, lambda _version: python)
     job = runner.run_job(workspace / ".github/workflows/ci.yml", "check")
 
+    print(f"\n{job.report()}")
     assert job.passed, job.report()
     [test] = [step for step in job.steps if step.name == "Test"]
     assert " passed" in test.output
@@ -129,6 +131,7 @@ def test_template_workflow_installs_what_the_suite_needs_on_a_fresh_runner(
         narrowed={"Test": {"PYTEST_ARGS": "tests/test_machine.py"}},
     )  # fmt: skip
 
+    print(f"\n{job.report()}")
     assert job.passed, job.report()
     record_property("steps", {step.name: round(step.seconds, 1) for step in job.steps})
     [test] = [step for step in job.steps if step.name == "Test"]
