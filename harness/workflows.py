@@ -42,6 +42,9 @@ PACKAGES_FILE = TEMPLATE / ".ci" / "packages"
 LEAKS = re.compile(r"^(PYTEST_|UV_|GITHUB_|RUNNER_|MAKE|MFLAGS|VIRTUAL_ENV|PYTHON|TEST_|COMBINATIONS|CI$)")
 EXPRESSION = re.compile(r"\$\{\{\s*([^}]*?)\s*\}\}")
 STEP_TIMEOUT = 1200
+# What this runner does with a job and its steps; anything else fails the job.
+JOB_KEYS = {"name", "runs-on", "timeout-minutes", "strategy", "services", "env", "steps"}
+STEP_KEYS = {"name", "uses", "with", "run", "env"}
 
 # apt-get as it is, noting the packages it installed in $APT_INSTALLED (Runner._hidden reads
 # it); one at a time, as the jobs the suite runs at once share this machine's apt.
@@ -106,8 +109,8 @@ def listed_packages() -> dict[str, str]:
 def program_path(program: str) -> Path | None:
     """Where a program of the list is on this machine (a name on PATH or in sbin, or a glob)."""
     if "/" in program:
-        found = sorted(Path("/").glob(program.lstrip("/")), reverse=True)
-        return found[0] if found else None
+        found = [path for path in Path("/").glob(program.lstrip("/")) if os.access(path, os.X_OK)]
+        return max(found) if found else None
     located = shutil.which(program, path=os.pathsep.join([os.environ.get("PATH", ""), "/usr/sbin", "/sbin"]))
     return Path(located) if located else None
 
@@ -137,6 +140,11 @@ class Runner:
         """
         document = yaml.safe_load(workflow.read_text())
         job = document["jobs"][job_id]
+        unknown = set(job) - JOB_KEYS | {key for step in job["steps"] for key in step} - STEP_KEYS
+        if unknown:
+            raise WorkflowError(f"this runner does not emulate {sorted(unknown)}")
+        if set(narrowed or {}) - {step.get("name") for step in job["steps"]}:
+            raise WorkflowError(f"no step of {job_id} is named {sorted(narrowed or {})}")
         contexts: dict[str, dict[str, str]] = {"matrix": matrix or {}, "env": {}}
         env = expand_all(document.get("env", {}), contexts)
         contexts["env"] = env

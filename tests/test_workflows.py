@@ -12,6 +12,7 @@ import os
 import shutil
 import subprocess
 import sys
+import textwrap
 from collections.abc import Callable
 from pathlib import Path
 
@@ -26,6 +27,7 @@ from harness.projects import explain
 from harness.projects import project_env
 from harness.servers import unavailable
 from harness.workflows import Runner
+from harness.workflows import WorkflowError
 from harness.workflows import hiding
 from harness.workflows import listed_packages
 from harness.workflows import program_path
@@ -169,3 +171,58 @@ def test_a_test_whose_program_is_missing_is_skipped_naming_the_package_and_fails
     assert reason in outputs[""]
     assert "1 error" in outputs["true"], outputs["true"][-3000:]
     assert f"{reason}; under CI=true this is a failure" in outputs["true"]
+
+
+def test_runner_runs_steps_in_order_with_their_env_until_one_fails(tmp_path: Path) -> None:
+    workspace = tmp_path / "workspace"
+    (workspace / ".git").mkdir(parents=True)
+    workflow = tmp_path / "ci.yml"
+    workflow.write_text(
+        textwrap.dedent("""\
+            env: {LEVEL: workflow, SHADOWED: workflow}
+            jobs:
+              check:
+                env: {SHADOWED: job, PY: "${{ matrix.python }}", FROM_WORKFLOW: "${{ env.LEVEL }}"}
+                steps:
+                  - uses: actions/checkout@v5
+                  - name: Before setup-uv
+                    run: '! command -v uv && sudo true && echo KEY=made >> "$GITHUB_ENV"'
+                  - uses: astral-sh/setup-uv@v7
+                  - name: After
+                    env: {SHADOWED: step}
+                    run: |
+                      test "$SHADOWED $PY $FROM_WORKFLOW $KEY $CI" = "step 3.11 workflow made true"
+                      uv --version
+                  - name: Fails
+                    run: "false"
+                  - name: Never
+                    run: "true"
+            """)
+    )
+    runner = Runner(workspace, tmp_path / "runner", UV, tmp_path / "cache", lambda version: version)
+
+    job = runner.run_job(workflow, "check", matrix={"python": "3.11"})
+
+    assert [(step.name, step.returncode) for step in job.steps] == [
+        ("actions/checkout@v5", 0), ("Before setup-uv", 0), ("astral-sh/setup-uv@v7", 0), ("After", 0),
+        ("Fails", 1),
+    ], job.report()  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "step",
+    [
+        "{uses: actions/cache@v4}",
+        "{name: Guarded, if: always(), run: 'true'}",
+        "{run: 'echo ${{ github.sha }}'}",
+    ],
+)
+def test_runner_refuses_what_it_cannot_do_as_github_would(step: str, tmp_path: Path) -> None:
+    workspace = tmp_path / "workspace"
+    (workspace / ".git").mkdir(parents=True)
+    workflow = tmp_path / "ci.yml"
+    workflow.write_text(f"jobs:\n  check:\n    steps:\n      - {step}\n")
+    runner = Runner(workspace, tmp_path / "runner", UV, tmp_path / "cache", lambda version: version)
+
+    with pytest.raises(WorkflowError):
+        runner.run_job(workflow, "check")
