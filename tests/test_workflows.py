@@ -3,7 +3,8 @@
 The generated workflow: each database x auth is baked, installed with `make install` (uv writes
 uv.lock), committed as its README says, cloned, and its job run step by step against a stand-in
 of its service container; then pre-commit runs in the clone. The template's own workflow: one
-matrix cell per database, on a runner that lacks what .ci/install-deps installs.
+matrix cell per database, on a runner that lacks what .ci/install-deps installs, from a clone
+of the template's HEAD (what is not committed is not in it, as on GitHub).
 """
 
 from __future__ import annotations
@@ -71,7 +72,7 @@ def uv_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @parametrize_combinations(IN_GENERATED_CI)
 def test_generated_workflow_passes_from_a_fresh_clone(
-    baked: Baked, tmp_path: Path, uv_cache: Path, record_property: object
+    baked: Baked, tmp_path: Path, uv_cache: Path, record_property: Callable[[str, object], None]
 ) -> None:
     cell = IN_GENERATED_CI.index(baked.combination)
     python = python_executable(LOCAL_PYTHONS[cell % len(LOCAL_PYTHONS)])
@@ -92,6 +93,7 @@ def test_generated_workflow_passes_from_a_fresh_clone(
 
     print(f"\n{job.report()}")
     assert job.passed, job.report()
+    record_property("steps", {step.name: round(step.seconds, 1) for step in job.steps})
     [test] = [step for step in job.steps if step.name == "Test"]
     assert " passed" in test.output
     assert " skipped" not in test.output, test.output[-2000:]
