@@ -60,6 +60,9 @@ for word in "$@"; do
 done
 """
 
+# The runner is root here: sudo just runs its command.
+SUDO_SHIM = '#!/bin/sh\ncase "$1" in -*) echo "sudo: option $1 not emulated" >&2; exit 1;; esac\nexec "$@"\n'
+
 
 class WorkflowError(Exception):
     """The job uses something this runner cannot do as GitHub would (the message says what)."""
@@ -259,21 +262,22 @@ def path_without_uv() -> list[str]:
 
 
 def write_shims(directory: Path) -> None:
-    """sudo runs its command (the runner is root); apt-get notes what it installed, for _hidden."""
-    sudo = directory / "sudo"
-    sudo.write_text(
-        '#!/bin/sh\ncase "$1" in -*) echo "sudo: option $1 not emulated" >&2; exit 1;; esac\nexec "$@"\n'
-    )
+    """As root, sudo runs its command (else it is the machine's own); apt-get notes what it installs."""
     apt_get = directory / "apt-get"
     apt_get.write_text(APT_GET_SHIM)
-    for shim in (sudo, apt_get):
-        shim.chmod(0o755)
+    apt_get.chmod(0o755)
+    if os.geteuid() == 0:
+        sudo = directory / "sudo"
+        sudo.write_text(SUDO_SHIM)
+        sudo.chmod(0o755)
 
 
 def hiding(paths: list[Path], command: list[str]) -> list[str]:
     """Run the command in a mount namespace of its own where these programs are not executable."""
     if not paths:
         return command
+    if os.geteuid() != 0:
+        raise WorkflowError("hiding programs takes a mount namespace of its own, which takes root")
     empty = Path("/dev/null")
     mounts = "; ".join(f"mount --bind {empty} {shlex.quote(str(path))}" for path in paths)
     return [

@@ -124,7 +124,9 @@ def test_template_workflow_installs_what_the_suite_needs_on_a_fresh_runner(
     matrix = workflow["jobs"]["suite"]["strategy"]["matrix"]
     assert all(value in matrix[key] for key, value in cell.items())
     workspace = clone(TEMPLATE, tmp_path / "template")
-    lacking = set(listed_packages()) - ON_THE_RUNNER_IMAGE
+    # Hiding programs takes root (a mount namespace). As another user (on GitHub's runner, say)
+    # the cell runs on this machine as it is, with the machine's own sudo.
+    lacking = set(listed_packages()) - ON_THE_RUNNER_IMAGE if os.geteuid() == 0 else set()
     python = python_executable(cell["python"])
     runner = Runner(workspace, tmp_path / "runner", UV, uv_cache, lambda _version: python, lacking)
 
@@ -142,7 +144,9 @@ def test_template_workflow_installs_what_the_suite_needs_on_a_fresh_runner(
     assert " passed" in test.output
     assert " skipped" not in test.output, test.output[-2000:]
     install = next(step for step in job.steps if step.name == "Install what the suite needs")
-    assert "Installing " in install.output
+    if lacking:
+        [installing] = [line for line in install.output.splitlines() if line.startswith("Installing ")]
+        assert set(installing.removeprefix("Installing ").removesuffix(" ...").split()) == lacking
 
 
 @pytest.mark.parametrize(
@@ -156,6 +160,8 @@ def test_template_workflow_installs_what_the_suite_needs_on_a_fresh_runner(
 def test_a_test_whose_program_is_missing_is_skipped_naming_the_package_and_fails_under_ci(
     selection: str, program: str
 ) -> None:
+    if os.geteuid() != 0:
+        pytest.skip("hiding a program takes a mount namespace of its own, which takes root")
     path = program_path(program)
     assert path is not None
     pytest_args = [sys.executable, "-m", "pytest", "-p", "no:xdist", "-p", "no:cacheprovider", "-q", "-rsf",
