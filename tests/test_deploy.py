@@ -205,3 +205,43 @@ def test_kubernetes_manifests_are_valid_and_run_the_service_safely(baked: Baked)
     # Credentials come from the Secrets alone, never a value in a manifest.
     secrets = {"DATABASE_URL", "MIGRATION_DATABASE_URL", "SECRET_KEY"}
     assert not {variable["name"] for variable in api.get("env", [])} & secrets
+
+
+def image_settings(runtime: list[str]) -> dict[str, str]:
+    """The final stage's ENV, as NAME=value pairs (the Dockerfile writes them unquoted)."""
+    pairs = [pair for line in runtime if line.startswith("ENV ") for pair in line.split()[1:]]
+    return dict(pair.split("=", 1) for pair in pairs)
+
+
+@parametrize_combinations(WITH_KUBERNETES)
+def test_kubernetes_and_the_healthcheck_run_the_image_on_its_port_with_its_commands(baked: Baked) -> None:
+    _, runtime = stages((baked.path / "Dockerfile").read_text())
+    port = image_settings(runtime)["PORT"]
+    user = next(line.split()[1] for line in runtime if line.startswith("USER "))
+    healthcheck = next(line for line in runtime if line.startswith("HEALTHCHECK "))
+    manifests = baked.path / "deploy/kubernetes"
+    pod = load(manifests / "deployment.yaml")["spec"]["template"]["spec"]
+    job = load(manifests / "migrate-job.yaml")["spec"]["template"]["spec"]
+    [api], [migrate] = pod["containers"], job["containers"]
+    readme_migration = next(
+        line for line in (baked.path / "README.md").read_text().splitlines() if line.startswith("docker run")
+    )
+
+    # The image's port: EXPOSE, PORT, the container's named port, the probes and the Service.
+    assert [line for line in runtime if line.startswith("EXPOSE ")] == [f"EXPOSE {port}"]
+    assert api["ports"] == [{"name": "http", "containerPort": int(port)}]
+    assert "PORT" not in {variable["name"] for variable in api.get("env", [])}, "PORT would move the port"
+    assert api["readinessProbe"]["httpGet"]["port"] == api["livenessProbe"]["httpGet"]["port"] == "http"
+    assert load(manifests / "service.yaml")["spec"]["ports"][0]["targetPort"] == "http"
+    # The HEALTHCHECK asks what the liveness probe asks, on whatever PORT the service was given.
+    assert "'http://127.0.0.1:' + os.environ['PORT'] + '/health'" in healthcheck
+    assert api["livenessProbe"]["httpGet"]["path"] == "/health"
+    # The commands: the pods serve with the image's CMD; the Job migrates as the README does.
+    assert "command" not in api
+    assert "args" not in api
+    assert migrate["command"] == ["alembic", "upgrade", "head"]
+    assert readme_migration.endswith(" " + " ".join(migrate["command"]))
+    assert "workingDir" not in migrate, "alembic.ini is in the image's WORKDIR"
+    assert f"{pod['securityContext']['runAsUser']}:{pod['securityContext']['runAsGroup']}" == user
+    assert job["securityContext"] == pod["securityContext"]
+    assert migrate["image"] == api["image"] == baked.answers["project_slug"]
