@@ -8,8 +8,10 @@ database, PgBouncer and nginx images by Debian's packages with small entrypoints
 harness/images/) that honour the environment variables the compose files set. They test the
 baked files, not the upstream images.
 
-A stand-in is built once per machine and reused: its tag holds a hash of its recipe, and a file
-lock keeps two workers from building the same one at once.
+Podman keeps the suite's images, containers and volumes in a store of its own (STORE), apart from
+the machine's. A stand-in is built once per machine and reused: its tag holds a hash of its
+recipe, and a file lock keeps two workers from building the same one at once. The layers that
+builds leave untagged are pruned once they are a day old (a rebuild test makes new ones each run).
 """
 
 from __future__ import annotations
@@ -46,6 +48,7 @@ IMAGES = Path(__file__).parent / "images"
 # bundle (TLS to PyPI may go through a proxy whose root only the host trusts); neither is kept.
 UV_CONFIG = "system-certs = true\n"
 HOST_CA_BUNDLE = Path("/etc/ssl/certs/ca-certificates.crt")
+STORE = Path("/var/tmp/template-suite-containers")
 
 
 class ContainersUnavailable(Exception):
@@ -126,12 +129,19 @@ class Podman:
             "[engine]\n"
             'runtime = "runc"\n'
         )
+        (config_dir / "storage.conf").write_text(
+            f'[storage]\ndriver = "overlay"\ngraphroot = "{STORE / "storage"}"\nrunroot = "{STORE / "run"}"\n'
+        )
         (config_dir / "uv.toml").write_text(UV_CONFIG)
         return cls(executable, config_dir)
 
     def env(self) -> dict[str, str]:
-        """The environment of a podman command: the suite's configuration file."""
-        return {**os.environ, "CONTAINERS_CONF": str(self.config_dir / "containers.conf")}
+        """The environment of a podman command: the suite's configuration and store."""
+        return {
+            **os.environ,
+            "CONTAINERS_CONF": str(self.config_dir / "containers.conf"),
+            "CONTAINERS_STORAGE_CONF": str(self.config_dir / "storage.conf"),
+        }
 
     def run(
         self, *args: str | Path, timeout: float = 600, cwd: Path | None = None
@@ -164,7 +174,7 @@ class Podman:
         CA bundle and a uv configuration that trusts it, mounted, never copied into a layer.
         """
         return self.run(
-            "build", "--pull=never", "--network=host", "--format=docker", "--tag", tag,
+            "build", "--pull=never", "--network=host", "--format=docker", "--force-rm", "--tag", tag,
             "--volume", f"{HOST_CA_BUNDLE}:{HOST_CA_BUNDLE}:ro",
             "--volume", f"{self.config_dir / 'uv.toml'}:/etc/uv/uv.toml:ro",
             *options, context,
@@ -200,6 +210,8 @@ class Podman:
         """Tag the recipe's image (built here unless an earlier run or worker built it) as names."""
         lock = FileLock(Path(tempfile.gettempdir()) / "template-suite-standin-images.lock")
         with lock:
+            # Only the untagged layers of earlier runs: no build of this run is that old.
+            self.run("image", "prune", "--force", "--filter", "until=24h")
             if not self.exists(recipe.tag):
                 self.import_rootfs(recipe)
             for name in names:
