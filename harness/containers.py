@@ -208,8 +208,7 @@ class Podman:
 
     def provide(self, recipe: Recipe, *names: str) -> None:
         """Tag the recipe's image (built here unless an earlier run or worker built it) as names."""
-        lock = FileLock(Path(tempfile.gettempdir()) / "template-suite-standin-images.lock")
-        with lock:
+        with stand_ins_lock():
             # Only the untagged layers of earlier runs: no build of this run is that old.
             self.run("image", "prune", "--force", "--filter", "until=24h")
             if not self.exists(recipe.tag):
@@ -225,12 +224,17 @@ class Podman:
         ).stdout.split()[1]
         if not f"{version}.".startswith(name.rsplit(":", 1)[1] + "."):
             raise RuntimeError(f"the suite's uv is {version}, the Dockerfile's {name}: pin one uv for both")
-        scratch.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(uv, scratch / "uv")
-        (scratch / "Dockerfile").write_text("FROM scratch\nCOPY uv /uv\n")
-        built = self.build(scratch, full_name(name))
-        if built.returncode != 0:
-            raise RuntimeError(f"the uv image did not build, {explain(built)}")
+        tag = f"localhost/template-suite-uv:{hashlib.sha256(uv.read_bytes()).hexdigest()[:16]}"
+        # Once: an image built anew would change the layers built on it, and miss their cache.
+        with stand_ins_lock():
+            if not self.exists(tag):
+                scratch.mkdir(parents=True, exist_ok=True)
+                shutil.copy2(uv, scratch / "uv")
+                (scratch / "Dockerfile").write_text("FROM scratch\nCOPY uv /uv\n")
+                built = self.build(scratch, tag)
+                if built.returncode != 0:
+                    raise RuntimeError(f"the uv image did not build, {explain(built)}")
+            self.must("tag", tag, full_name(name))
 
     def remove_container(self, name: str) -> None:
         self.run("rm", "--force", "--time", "5", name)
@@ -254,6 +258,11 @@ class Podman:
     def logs(self, name: str) -> str:
         result = self.run("logs", name)
         return (result.stdout + result.stderr)[-4000:]
+
+
+def stand_ins_lock() -> FileLock:
+    """Held while a worker builds or tags a stand-in, so that two never build one at once."""
+    return FileLock(Path(tempfile.gettempdir()) / "template-suite-standin-images.lock")
 
 
 def wait_for_http(url: str, *, timeout: float = 30.0) -> int:
