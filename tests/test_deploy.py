@@ -60,19 +60,27 @@ def stages(dockerfile: str) -> list[list[str]]:
 
 @parametrize_combinations(WITH_DOCKER)
 def test_image_caches_dependencies_apart_from_code_and_ships_no_build_tools(baked: Baked) -> None:
-    build, runtime = stages((baked.path / "Dockerfile").read_text())
+    dockerfile = (baked.path / "Dockerfile").read_text()
+    build, runtime = stages(dockerfile)
     version = baked.combination.python_version
 
+    # No `# syntax=` line: it makes the build pull a frontend image; the built-in one has the mounts.
+    assert not dockerfile.startswith("# syntax=")
     assert build[0] == f"FROM python:{version}-slim AS build"
     assert runtime[0] == f"FROM python:{version}-slim"
     # The dependencies from pyproject.toml and uv.lock alone, with uv's cache, before any code.
     dependencies = next(i for i, line in enumerate(build) if "--no-install-project" in line)
-    copies = [i for i, line in enumerate(build) if line.startswith("COPY ") and "--from" not in line]
+    copies = [line for line in build[:dependencies] if line.startswith("COPY ") and "--from" not in line]
     assert "uv sync --locked --no-dev --no-install-project" in build[dependencies]
     assert "--mount=type=cache,target=/root/.cache/uv" in build[dependencies]
-    assert "source=uv.lock" in build[dependencies]
-    assert all(i > dependencies for i in copies), "code is copied before the dependencies' layer"
-    assert any(line == "COPY src ./src" for line in build)
+    assert copies == ["COPY pyproject.toml uv.lock* ./"], "code is copied before the dependencies' layer"
+    assert "uv.lock is missing: run make install (uv lock) and commit it" in build[dependencies]
+    # Every mount's target is absolute: buildah and podman refuse a relative one.
+    targets = re.findall(r"--mount=\S*target=([^,\s]+)", " ".join(build))
+    assert targets
+    assert all(target.startswith("/") for target in targets), targets
+    assert build[-2] == "COPY src ./src"
+    assert build[-1].endswith("uv sync --locked --no-dev --no-editable")
     # The final stage: the virtual environment only, no uv, no compiler, an unprivileged user.
     assert not [line for line in runtime if re.search(r"\buv\b|gcc|build-essential|apt-get", line)]
     assert "COPY --from=build /opt/venv /opt/venv" in runtime
@@ -197,3 +205,43 @@ def test_kubernetes_manifests_are_valid_and_run_the_service_safely(baked: Baked)
     # Credentials come from the Secrets alone, never a value in a manifest.
     secrets = {"DATABASE_URL", "MIGRATION_DATABASE_URL", "SECRET_KEY"}
     assert not {variable["name"] for variable in api.get("env", [])} & secrets
+
+
+def image_settings(runtime: list[str]) -> dict[str, str]:
+    """The final stage's ENV, as NAME=value pairs (the Dockerfile writes them unquoted)."""
+    pairs = [pair for line in runtime if line.startswith("ENV ") for pair in line.split()[1:]]
+    return dict(pair.split("=", 1) for pair in pairs)
+
+
+@parametrize_combinations(WITH_KUBERNETES)
+def test_kubernetes_and_the_healthcheck_run_the_image_on_its_port_with_its_commands(baked: Baked) -> None:
+    _, runtime = stages((baked.path / "Dockerfile").read_text())
+    port = image_settings(runtime)["PORT"]
+    user = next(line.split()[1] for line in runtime if line.startswith("USER "))
+    healthcheck = next(line for line in runtime if line.startswith("HEALTHCHECK "))
+    manifests = baked.path / "deploy/kubernetes"
+    pod = load(manifests / "deployment.yaml")["spec"]["template"]["spec"]
+    job = load(manifests / "migrate-job.yaml")["spec"]["template"]["spec"]
+    [api], [migrate] = pod["containers"], job["containers"]
+    readme_migration = next(
+        line for line in (baked.path / "README.md").read_text().splitlines() if line.startswith("docker run")
+    )
+
+    # The image's port: EXPOSE, PORT, the container's named port, the probes and the Service.
+    assert [line for line in runtime if line.startswith("EXPOSE ")] == [f"EXPOSE {port}"]
+    assert api["ports"] == [{"name": "http", "containerPort": int(port)}]
+    assert "PORT" not in {variable["name"] for variable in api.get("env", [])}, "PORT would move the port"
+    assert api["readinessProbe"]["httpGet"]["port"] == api["livenessProbe"]["httpGet"]["port"] == "http"
+    assert load(manifests / "service.yaml")["spec"]["ports"][0]["targetPort"] == "http"
+    # The HEALTHCHECK asks what the liveness probe asks, on whatever PORT the service was given.
+    assert "'http://127.0.0.1:' + os.environ['PORT'] + '/health'" in healthcheck
+    assert api["livenessProbe"]["httpGet"]["path"] == "/health"
+    # The commands: the pods serve with the image's CMD; the Job migrates as the README does.
+    assert "command" not in api
+    assert "args" not in api
+    assert migrate["command"] == ["alembic", "upgrade", "head"]
+    assert readme_migration.endswith(" " + " ".join(migrate["command"]))
+    assert "workingDir" not in migrate, "alembic.ini is in the image's WORKDIR"
+    assert f"{pod['securityContext']['runAsUser']}:{pod['securityContext']['runAsGroup']}" == user
+    assert job["securityContext"] == pod["securityContext"]
+    assert migrate["image"] == api["image"] == baked.answers["project_slug"]

@@ -39,6 +39,11 @@ SIGN_IN = [
 ]
 SCHEMA_CHANGE = ['make revision message="add tags"', "make migrate", "make check-migrations"]
 ADMIN_PASSWORD = "a-readme-admin-password"
+# Built, migrated and served with a real builder in test_containers.py.
+IMAGE = [
+    "docker build --tag my-service .",
+    "docker run --rm --volume my-service-data:/app/data my-service alembic upgrade head",
+]
 
 
 def shell_commands(readme: str) -> list[str]:
@@ -68,7 +73,8 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_readme_lists_the_commands_this_suite_runs(project: Path) -> None:
     commands = shell_commands((project / "README.md").read_text())
 
-    assert commands == ["make run", *SIGN_IN, "make test", *SCHEMA_CHANGE, "docker compose up --build -d"]
+    compose = "docker compose up --build -d"
+    assert commands == ["make run", *SIGN_IN, "make test", *SCHEMA_CHANGE, compose, *IMAGE]
 
 
 def test_make_test_passes_in_a_fresh_environment(project: Path) -> None:
