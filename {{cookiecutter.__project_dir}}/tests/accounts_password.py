@@ -47,9 +47,9 @@ def auth_settings() -> dict[str, Any]:
     }
 
 
-def bearer(user_id: int, settings: Settings, *, is_admin: bool = False) -> dict[str, str]:
-    """Headers with a fresh access token for this user."""
-    token, _lifetime = tokens.issue(tokens.Caller(user_id, is_admin), settings, now=utc_now())
+def bearer(user_id: int, settings: Settings) -> dict[str, str]:
+    """Headers with a fresh access token for this user (whose password was never changed)."""
+    token, _lifetime = tokens.issue(tokens.Bearer(user_id, 0), settings, now=utc_now())
     return {"Authorization": f"Bearer {token}"}
 
 
@@ -81,8 +81,7 @@ def bearer(user_id: int, settings: Settings, *, is_admin: bool = False) -> dict[
     """A user with an account who is an admin."""
     account = {{ await }}sign_up(client, settings, "root@example.com", "Rear Admiral")
     {{ await }}connection.execute(update(User).where(User.id == account.id).values(is_superuser=True))
-    headers = bearer(account.id, settings, is_admin=True)
-    return Account(account.id, account.email, account.password, headers)
+    return account
 
 
 @pytest.fixture

@@ -146,6 +146,13 @@ def test_a_weak_secret_stops_the_service_in_one_line_without_the_secret(
     assert "too-short-a-secret" not in message
 
 
+@pytest.mark.parametrize("minutes", [0, 1441, 525_600])
+def test_an_access_token_lives_a_minute_to_a_day(minutes: int) -> None:
+    """ASVS 5 V7.3.2: a session has an absolute maximum lifetime."""
+    with pytest.raises(ValidationError, match="access_token_minutes"):
+        make_settings(access_token_minutes=minutes)
+
+
 def test_password_hashes_run_one_per_cpu_unless_set(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("PASSWORD_HASH_CONCURRENCY", raising=False)
     assert make_settings().password_hash_concurrency == os.cpu_count()

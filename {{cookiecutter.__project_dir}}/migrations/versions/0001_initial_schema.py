@@ -31,11 +31,15 @@ def upgrade() -> None:
         sa.Column("hashed_password", sa.String(length=255), nullable=False),
         sa.Column("is_active", sa.Boolean(), nullable=False),
         sa.Column("is_superuser", sa.Boolean(), nullable=False),
+        sa.Column("token_version", sa.Integer(), nullable=False),
         sa.Column("failed_logins", sa.Integer(), nullable=False),
         sa.Column("locked_until", {{ timestamp }}, nullable=True),
         sa.Column("created_at", {{ timestamp }}, nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_users")),
         sa.UniqueConstraint("email", name=op.f("uq_users_email")),
+{% if cookiecutter.database == "sqlite" %}
+        sqlite_autoincrement=True,
+{% endif %}
     )
 {% elif cookiecutter.auth == "oidc" %}
     op.create_table(
@@ -48,6 +52,9 @@ def upgrade() -> None:
         sa.Column("created_at", {{ timestamp }}, nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_users")),
         sa.UniqueConstraint("subject", name=op.f("uq_users_subject")),
+{% if cookiecutter.database == "sqlite" %}
+        sqlite_autoincrement=True,
+{% endif %}
     )
 {% else %}
     op.create_table(
@@ -59,6 +66,9 @@ def upgrade() -> None:
         sa.Column("created_at", {{ timestamp }}, nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_users")),
         sa.UniqueConstraint("email", name=op.f("uq_users_email")),
+{% if cookiecutter.database == "sqlite" %}
+        sqlite_autoincrement=True,
+{% endif %}
     )
 {% endif %}
     op.create_table(
@@ -75,6 +85,9 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_items")),
         sa.UniqueConstraint("owner_id", "title", name=op.f("uq_items_owner_id_title")),
+{% if cookiecutter.database == "sqlite" %}
+        sqlite_autoincrement=True,
+{% endif %}
     )
 
 

@@ -2,8 +2,10 @@
 """Reads and writes of users and items: the only module that queries the database."""
 
 from collections.abc import Sequence
-{% if cookiecutter.auth == "password" %}
+{% if cookiecutter.auth != "none" %}
 from dataclasses import dataclass
+{% endif %}
+{% if cookiecutter.auth == "password" %}
 from datetime import datetime
 from datetime import timedelta
 from typing import Any
@@ -67,6 +69,15 @@ READ_ITEM = select(*ITEM_COLUMNS).where(Item.id == bindparam("item_id"))
 LIST_ITEMS = (
     select(*ITEM_COLUMNS).order_by(Item.id).limit(bindparam("limit")).offset(bindparam("offset"))
 )
+{% if cookiecutter.auth == "password" %}
+# What each request checks of its caller's account, by primary key.
+READ_ACCOUNT = select(User.id, User.is_active, User.is_superuser, User.token_version).where(
+    User.id == bindparam("user_id")
+)
+{% elif cookiecutter.auth == "oidc" %}
+# What a read checks of its caller's account, by the provider's unique id of the person.
+READ_ACCOUNT = select(User.id, User.is_active).where(User.subject == bindparam("subject"))
+{% endif %}
 {% if cookiecutter.auth != "none" %}
 # A user sees their own items and the public ones.
 LIST_VISIBLE_ITEMS = LIST_ITEMS.where(
@@ -105,7 +116,17 @@ class LoginAttempt:
     user_id: int
     hashed_password: str
     is_active: bool
+    token_version: int
+
+
+@dataclass(frozen=True)
+class Account:
+    """What a request needs to know of its caller's account."""
+
+    id: int
+    is_active: bool
     is_superuser: bool
+    token_version: int
 {% endif %}
 
 
@@ -119,6 +140,12 @@ class LoginAttempt:
     users = {{ await }}session.scalars(select(User).order_by(User.id).limit(limit).offset(offset))
     return users.all()
 {% if cookiecutter.auth == "password" %}
+
+
+{{ async }}def read_account(connection: {{ Connection }}, *, user_id: int) -> Account | None:
+    """Return what a request checks of the account with this id, or None."""
+    row = ({{ await }}connection.execute(READ_ACCOUNT, {"user_id": user_id})).first()
+    return None if row is None else Account(*row)
 
 
 {{ async }}def get_user_by_email(session: {{ Session }}, *, email: str) -> User | None:
@@ -153,8 +180,12 @@ class LoginAttempt:
 ) -> None:
     """Apply the fields given, and the new password's hash if there is one.
 
-    Raises EmailTakenError if the new address is in use.
+    A new password, a deactivation or the loss of admin rights ends the tokens issued
+    before. Raises EmailTakenError if the new address is in use.
     """
+    demoted = user.is_superuser and data.is_superuser is False
+    if hashed_password is not None or data.is_active is False or demoted:
+        user.token_version += 1
     for field, value in data.model_dump(exclude={"password", "current_password"}).items():
         setattr(user, field, value)
     if hashed_password is not None:
@@ -191,7 +222,7 @@ class LoginAttempt:
     # An UPDATE's result is a CursorResult, which counts the rows it matched.
     if cast("CursorResult[Any]", counted).rowcount == 0 and user.locked_until is not None:
         raise AccountLockedError(user.locked_until)
-    return LoginAttempt(user.id, user.hashed_password, user.is_active, user.is_superuser)
+    return LoginAttempt(user.id, user.hashed_password, user.is_active, user.token_version)
 
 
 {{ async }}def clear_login_failures(session: {{ Session }}, *, user_id: int) -> None:
@@ -203,6 +234,20 @@ class LoginAttempt:
         .execution_options(synchronize_session=False)
     )
 {% elif cookiecutter.auth == "oidc" %}
+
+
+@dataclass(frozen=True)
+class Account:
+    """What a read needs to know of its caller's account."""
+
+    id: int
+    is_active: bool
+
+
+{{ async }}def read_account(connection: {{ Connection }}, *, subject: str) -> Account | None:
+    """Return what a read checks of the account of this provider subject, or None."""
+    row = ({{ await }}connection.execute(READ_ACCOUNT, {"subject": subject})).first()
+    return None if row is None else Account(*row)
 
 
 {{ async }}def get_or_create_user(

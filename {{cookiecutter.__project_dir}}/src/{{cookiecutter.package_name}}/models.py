@@ -31,6 +31,9 @@ class User(Base):
     hashed_password: Mapped[str] = mapped_column(String(255))
     is_active: Mapped[bool] = mapped_column(default=True)
     is_superuser: Mapped[bool] = mapped_column(default=False)
+    # Written into every token issued; a new password, a deactivation or the loss of admin
+    # rights moves it on, and the tokens issued before stop working.
+    token_version: Mapped[int] = mapped_column(default=0)
     # Failed logins since the last successful one, and until when the account refuses logins:
     # in the database, so that every replica of the service counts the same attempts.
     failed_logins: Mapped[int] = mapped_column(default=0)
@@ -78,7 +81,11 @@ class Item(Base):
 
     __tablename__ = "items"
     # Also the index for the owner's foreign key: owner_id leads.
+{% if cookiecutter.database == "sqlite" %}
+    __table_args__ = (UniqueConstraint("owner_id", "title"), {"sqlite_autoincrement": True})
+{% else %}
     __table_args__ = (UniqueConstraint("owner_id", "title"),)
+{% endif %}
 
     id: Mapped[int] = mapped_column(primary_key=True)
     title: Mapped[str] = mapped_column(String(200))

@@ -171,8 +171,11 @@ class Settings(DatabaseSettings):
     secret_key: SecretStr
     """Key that signs the access tokens: at least 32 random characters, unique per environment."""
 
-    access_token_minutes: int = Field(default=15, ge=1)
-    """Minutes an access token is valid; a user deactivated meanwhile keeps access until then."""
+    access_token_minutes: int = Field(default=15, ge=1, le=1440)
+    """Minutes an access token is valid, a day at most; there is no refresh: one logs in again.
+
+    A token ends sooner when its account is deleted, deactivated, demoted or given a new password.
+    """
 
     signup_open: bool = True
     """Let anyone create an account; when false, only admins create users."""

@@ -15,7 +15,7 @@ from ... import crud
 from ... import tokens
 from ...column_types import utc_now
 from ...schemas import Token
-from ...tokens import Caller
+from ...tokens import Bearer
 from .. import API_PREFIX
 from ..caller import not_authenticated
 from ..deps import DatabaseDep
@@ -66,6 +66,6 @@ REFUSED: Responses = {
         raise not_authenticated(detail="Incorrect e-mail address or password.")
     {{ async }}with database.sessions.begin() as session:
         {{ await }}crud.clear_login_failures(session, user_id=account.user_id)
-    caller = Caller(user_id=account.user_id, is_admin=account.is_superuser)
-    access_token, lifetime = tokens.issue(caller, settings, now=now)
+    bearer = Bearer(user_id=account.user_id, token_version=account.token_version)
+    access_token, lifetime = tokens.issue(bearer, settings, now=now)
     return Token(access_token=access_token, expires_in=lifetime)

@@ -17,9 +17,9 @@ from ...schemas import MAX_ID
 from ...schemas import UserCreate
 from ...schemas import UserRead
 from ...schemas import UserUpdate
-from ...tokens import Caller
 from .. import API_PREFIX
 from ..caller import AdminDep
+from ..caller import Caller
 from ..caller import CallerDep
 from ..caller import OptionalCallerDep
 from ..caller import not_authenticated
