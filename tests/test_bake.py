@@ -80,6 +80,7 @@ EVERY_PROJECT = {
     "tests/test_metrics.py",
     "tests/test_middleware.py",
     "tests/test_migrations.py",
+    "tests/test_pool.py",
     "tests/test_settings.py",
     "tests/test_users.py",
 }

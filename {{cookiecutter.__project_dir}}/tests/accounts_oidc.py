@@ -159,6 +159,27 @@ def auth_settings(identity_provider: IdentityProviderServer) -> dict[str, Any]:
     return {{ await }}first_seen(client, identity_provider, "root", ADMIN_ROLE)
 
 
+@dataclass(frozen=True)
+class Crowd:
+    """Many callers at once of an app whose writes commit, all with one admin's credentials."""
+
+    user_id: int
+    headers: dict[str, str]
+
+    def sent(self, number: int) -> dict[tuple[str, str], dict[str, Any]]:
+        """What caller `number` sends to the routes of accounts that take a body."""
+        return {("PATCH", "/api/v1/users/me"): {"json": {"full_name": f"Caller {number}"}}}
+
+
+@pytest.fixture
+{{ async }}def crowd(
+    pool_of_one: {{ Client }}, identity_provider: IdentityProviderServer
+) -> Crowd:
+    """The admin of test_pool's crowd, recorded for real."""
+    account = {{ await }}first_seen(pool_of_one, identity_provider, "crowd", ADMIN_ROLE)
+    return Crowd(account.id, account.headers)
+
+
 @pytest.fixture
 def auth_headers(ada: Account) -> dict[str, str]:
     """Headers that authenticate a request: a user's bearer token from the provider."""

@@ -1,7 +1,9 @@
 {% from "driver.jinja" import async, await, Connection, Session with context %}
 """Reads and writes of users and items: the only module that queries the database."""
 
+{% if cookiecutter.auth != "none" %}
 from collections.abc import Sequence
+{% endif %}
 {% if cookiecutter.auth != "none" %}
 from dataclasses import dataclass
 {% endif %}
@@ -49,6 +51,9 @@ from .schemas import ItemUpdate
 {% if cookiecutter.auth != "oidc" %}
 from .schemas import UserCreate
 {% endif %}
+{% if cookiecutter.auth == "none" %}
+from .schemas import UserRead
+{% endif %}
 from .schemas import UserUpdate
 
 # What the database refuses, by the names its constraints get from the naming convention (base.py).
@@ -78,7 +83,14 @@ READ_ACCOUNT = select(User.id, User.is_active, User.is_superuser, User.token_ver
 # What a read checks of its caller's account, by the provider's unique id of the person.
 READ_ACCOUNT = select(User.id, User.is_active).where(User.subject == bindparam("subject"))
 {% endif %}
-{% if cookiecutter.auth != "none" %}
+{% if cookiecutter.auth == "none" %}
+# Users are read as rows too, on the connection for reads: on SQLite, never in the queue to write.
+USER_COLUMNS = (User.id, User.email, User.full_name, User.is_active, User.created_at)
+READ_USER = select(*USER_COLUMNS).where(User.id == bindparam("user_id"))
+LIST_USERS = (
+    select(*USER_COLUMNS).order_by(User.id).limit(bindparam("limit")).offset(bindparam("offset"))
+)
+{% else %}
 # A user sees their own items and the public ones.
 LIST_VISIBLE_ITEMS = LIST_ITEMS.where(
     or_(Item.owner_id == bindparam("user_id"), Item.status == ItemStatus.PUBLIC)
@@ -133,12 +145,14 @@ class Account:
 {{ async }}def get_user(session: {{ Session }}, *, user_id: int) -> User | None:
     """Return the user with this id, or None."""
     return {{ await }}session.get(User, user_id)
+{% if cookiecutter.auth != "none" %}
 
 
 {{ async }}def list_users(session: {{ Session }}, *, limit: int, offset: int) -> Sequence[User]:
     """Return a page of users, oldest first."""
     users = {{ await }}session.scalars(select(User).order_by(User.id).limit(limit).offset(offset))
     return users.all()
+{% endif %}
 {% if cookiecutter.auth == "password" %}
 
 
@@ -281,6 +295,18 @@ class Account:
         setattr(user, field, value)
     {{ await }}session.flush()
 {% else %}
+
+
+{{ async }}def read_user(connection: {{ Connection }}, *, user_id: int) -> UserRead | None:
+    """Return the user with this id as the API shows it, or None."""
+    row = ({{ await }}connection.execute(READ_USER, {"user_id": user_id})).first()
+    return None if row is None else UserRead.model_validate(row)
+
+
+{{ async }}def list_users(connection: {{ Connection }}, *, limit: int, offset: int) -> list[UserRead]:
+    """Return a page of users as the API shows them, oldest first."""
+    rows = {{ await }}connection.execute(LIST_USERS, {"limit": limit, "offset": offset})
+    return [UserRead.model_validate(row) for row in rows]
 
 
 {{ async }}def create_user(session: {{ Session }}, *, data: UserCreate) -> User:

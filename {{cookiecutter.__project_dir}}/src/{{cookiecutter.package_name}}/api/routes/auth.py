@@ -43,7 +43,7 @@ REFUSED: Responses = {
     now = utc_now()
     # The attempt is counted, and committed, before the password is checked: attempts made
     # at once, or on other replicas, all count. The hash is checked outside any transaction.
-    {{ async }}with database.sessions.begin() as session:
+    {{ async }}with database.transaction() as session:
         try:
             account = {{ await }}crud.count_login_attempt(
                 session,
@@ -64,7 +64,7 @@ REFUSED: Responses = {
     matches = {{ await }}passwords.verify(form.password, hashed_password)
     if account is None or not matches or not account.is_active:
         raise not_authenticated(detail="Incorrect e-mail address or password.")
-    {{ async }}with database.sessions.begin() as session:
+    {{ async }}with database.transaction() as session:
         {{ await }}crud.clear_login_failures(session, user_id=account.user_id)
     bearer = Bearer(user_id=account.user_id, token_version=account.token_version)
     access_token, lifetime = tokens.issue(bearer, settings, now=now)
