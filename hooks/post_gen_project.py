@@ -83,6 +83,8 @@ KEPT_ONLY_FOR: dict[str, tuple[str, set[object]]] = {
     f"{PACKAGE}/admins.py": ("auth", {"password"}),
     f"{PACKAGE}/cpus.py": ("auth", {"password"}),
     f"{PACKAGE}/api/routes/auth.py": ("auth", {"password"}),
+    f"{PACKAGE}/api/throttles.py": ("auth", {"password"}),
+    f"{PACKAGE}/common_passwords.txt": ("auth", {"password"}),
     f"{PACKAGE}/passwords.py": ("auth", {"password"}),
     f"{PACKAGE}/tokens.py": ("auth", {"password"}),
     "tests/test_auth.py": ("auth", {"password"}),

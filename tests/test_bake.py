@@ -91,6 +91,8 @@ WITH = {
         "src/{package}/admins.py",
         "src/{package}/api/caller.py",
         "src/{package}/api/routes/auth.py",
+        "src/{package}/api/throttles.py",
+        "src/{package}/common_passwords.txt",
         "src/{package}/cpus.py",
         "src/{package}/passwords.py",
         "src/{package}/tokens.py",

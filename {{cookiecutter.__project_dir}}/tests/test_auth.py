@@ -24,6 +24,7 @@ from sqlalchemy.engine import Connection
 
 from {{ cookiecutter.package_name }} import tokens
 from {{ cookiecutter.package_name }}.column_types import utc_now
+from {{ cookiecutter.package_name }}.models import Throttle
 from {{ cookiecutter.package_name }}.models import User
 from {{ cookiecutter.package_name }}.settings import Settings
 
@@ -96,22 +97,32 @@ def login(email: str, password: str) -> dict[str, str]:
     assert response.json() == REFUSED
 
 
-{{ async }}def test_repeated_failures_lock_the_account_with_429_and_retry_after(
-    client_with: Callable[..., {{ Client }}], connection: {{ Connection }}, ada: Account
+@pytest.mark.parametrize("email", ["ada@example.com", "nobody@example.com"])
+{{ async }}def test_repeated_failures_lock_an_address_alike_whether_or_not_it_has_an_account(
+    client_with: Callable[..., {{ Client }}], ada: Account, email: str
 ) -> None:
+    """ASVS 5 V6.3.1 (brute force is slowed down) and V6.3.8 (no address is told apart)."""
     {{ async }}with client_with(login_max_failures=3, login_lockout_seconds=120) as strict:
         failures = [
-            ({{ await }}strict.post(TOKEN, data=login(ada.email, "wrong-password"))).status_code
+            ({{ await }}strict.post(TOKEN, data=login(email, "wrong-password"))).status_code
             for _ in range(3)
         ]
         # Locked: even the right password is refused now, without being checked.
-        locked = {{ await }}strict.post(TOKEN, data=login(ada.email, ada.password))
+        locked = {{ await }}strict.post(TOKEN, data=login(email, ada.password))
 
     assert failures == [401, 401, 401]
     assert locked.status_code == 429
+    assert locked.json() == {"detail": "Too many failed logins; try again later."}
     assert 0 < int(locked.headers["retry-after"]) <= 120
-    stored = {{ await }}connection.execute(select(User.failed_logins).where(User.id == ada.id))
-    assert stored.scalar_one() == 3
+
+
+{{ async }}def _lockout_ends(connection: {{ Connection }}, email: str) -> None:
+    # As if the lockout's time had passed.
+    {{ await }}connection.execute(
+        update(Throttle)
+        .where(Throttle.key == f"login:{email}")
+        .values(locked_until=utc_now() - timedelta(seconds=1))
+    )
 
 
 {{ async }}def test_after_the_lockout_the_right_password_logs_in_and_clears_the_failures(
@@ -120,47 +131,44 @@ def login(email: str, password: str) -> dict[str, str]:
     {{ async }}with client_with(login_max_failures=2) as strict:
         for _ in range(2):
             {{ await }}strict.post(TOKEN, data=login(ada.email, "wrong-password"))
-        # The lockout is over.
-        {{ await }}connection.execute(
-            update(User)
-            .where(User.id == ada.id)
-            .values(locked_until=utc_now() - timedelta(seconds=1))
-        )
+        {{ await }}_lockout_ends(connection, ada.email)
         response = {{ await }}strict.post(TOKEN, data=login(ada.email, ada.password))
 
     assert response.status_code == 200
-    stored = {{ await }}connection.execute(
-        select(User.failed_logins, User.locked_until).where(User.id == ada.id)
-    )
-    assert tuple(stored.one()) == (0, None)
+    stored = {{ await }}connection.execute(select(Throttle).where(Throttle.key.like("login:%")))
+    assert stored.all() == []
 
 
-{{ async }}def test_a_failure_after_the_lockout_locks_the_account_again(
+{{ async }}def test_each_lockout_in_a_row_lasts_twice_the_one_before_up_to_a_maximum(
     client_with: Callable[..., {{ Client }}], connection: {{ Connection }}, ada: Account
 ) -> None:
-    {{ async }}with client_with(login_max_failures=2) as strict:
-        for _ in range(2):
+    """ASVS 5 V6.3.1: short lockouts that grow, so that no one can keep an account shut for long."""
+    waits = []
+    settings = {"login_max_failures": 1, "login_lockout_seconds": 60}
+    {{ async }}with client_with(**settings, login_lockout_max_seconds=200) as strict:
+        for _ in range(4):
             {{ await }}strict.post(TOKEN, data=login(ada.email, "wrong-password"))
-        {{ await }}connection.execute(
-            update(User)
-            .where(User.id == ada.id)
-            .values(locked_until=utc_now() - timedelta(seconds=1))
-        )
-        again = {{ await }}strict.post(TOKEN, data=login(ada.email, "wrong-password"))
-        then = {{ await }}strict.post(TOKEN, data=login(ada.email, ada.password))
+            locked = {{ await }}strict.post(TOKEN, data=login(ada.email, ada.password))
+            waits.append(int(locked.headers["retry-after"]))
+            {{ await }}_lockout_ends(connection, ada.email)
 
-    assert (again.status_code, then.status_code) == (401, 429)
+    assert [round(wait, -1) for wait in waits] == [60, 120, 200, 200]
 
 
-{{ async }}def test_a_success_clears_earlier_failures(
-    client: {{ Client }}, connection: {{ Connection }}, ada: Account
+{{ async }}def test_a_client_trying_too_many_logins_waits_with_429_and_retry_after(
+    client_with: Callable[..., {{ Client }}], ada: Account
 ) -> None:
-    {{ await }}client.post(TOKEN, data=login(ada.email, "wrong-password"))
+    """ASVS 5 V2.4.1: anti-automation per client, whichever addresses it tries."""
+    {{ async }}with client_with(client_logins_per_minute=3) as limited:
+        answers = [
+            {{ await }}limited.post(TOKEN, data=login(f"guess{number}@example.com", "wrong"))
+            for number in range(3)
+        ]
+        then = {{ await }}limited.post(TOKEN, data=login(ada.email, ada.password))
 
-    {{ await }}client.post(TOKEN, data=login(ada.email, ada.password))
-
-    stored = {{ await }}connection.execute(select(User.failed_logins).where(User.id == ada.id))
-    assert stored.scalar_one() == 0
+    assert [answer.status_code for answer in answers] == [401, 401, 401]
+    assert then.status_code == 429
+    assert 0 < int(then.headers["retry-after"]) <= 60
 
 
 {{ async }}def _logged_in(client: {{ Client }}, email: str, password: str) -> dict[str, str]:

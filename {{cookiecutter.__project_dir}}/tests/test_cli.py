@@ -167,7 +167,7 @@ EMAIL = "root@cli.example.com"
 
     error = capsys.readouterr().err
     assert status == 1
-    assert error == "create-admin: PASSWORD String should have at least 8 characters\n"
+    assert error == "create-admin: PASSWORD String should have at least 12 characters\n"
     assert {{ await }}stored(engine, EMAIL) is None
 
 

@@ -25,9 +25,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.engine import Engine
 {% endif %}
 
+from {{ cookiecutter.package_name }}.base import Base
 from {{ cookiecutter.package_name }}.main import create_app
-from {{ cookiecutter.package_name }}.models import Item
-from {{ cookiecutter.package_name }}.models import User
 from {{ cookiecutter.package_name }}.settings import Settings
 
 from accounts import Crowd
@@ -58,10 +57,10 @@ def app_of_one(settings: Settings) -> FastAPI:
     with TestClient(app_of_one) as client:
         yield client
 {% endif %}
-    # Outside any test's transaction: what the crowd wrote goes afterwards.
+    # Outside any test's transaction: what the crowd wrote goes afterwards, all of it.
     {{ async }}with engine.begin() as connection:
-        {{ await }}connection.execute(delete(Item))
-        {{ await }}connection.execute(delete(User))
+        for table in reversed(Base.metadata.sorted_tables):
+            {{ await }}connection.execute(delete(table))
 
 
 def routes(app: FastAPI) -> list[tuple[str, str]]:
@@ -98,9 +97,7 @@ def sent_to_items(number: int, owner_id: int) -> dict[tuple[str, str], dict[str,
 
         {{ async }}def call(number: int, method: str = method, path: str = path, url: str = url) -> int:
             sent = (sent_to_items(number, crowd.user_id) | crowd.sent(number)).get((method, path))
-            response = {{ await }}pool_of_one.request(
-                method, url, headers=crowd.headers, **(sent or {})
-            )
+            response = {{ await }}pool_of_one.request(method, url, headers=crowd.headers, **(sent or {}))
             return response.status_code
 
 {% if cookiecutter.driver == "async" %}

@@ -1,6 +1,6 @@
 {# As autogenerate spells the timestamp type of column_types.py for this database: #}
 {% set timestamp = "mysql.DATETIME(fsp=6)" if cookiecutter.database == "mysql" else "sa.DateTime(timezone=True)" %}
-"""Create the users and items tables.
+"""Create the service's tables.
 
 Revision ID: 0001
 Revises:
@@ -32,8 +32,6 @@ def upgrade() -> None:
         sa.Column("is_active", sa.Boolean(), nullable=False),
         sa.Column("is_superuser", sa.Boolean(), nullable=False),
         sa.Column("token_version", sa.Integer(), nullable=False),
-        sa.Column("failed_logins", sa.Integer(), nullable=False),
-        sa.Column("locked_until", {{ timestamp }}, nullable=True),
         sa.Column("created_at", {{ timestamp }}, nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_users")),
         sa.UniqueConstraint("email", name=op.f("uq_users_email")),
@@ -89,9 +87,23 @@ def upgrade() -> None:
         sqlite_autoincrement=True,
 {% endif %}
     )
+{% if cookiecutter.auth == "password" %}
+    op.create_table(
+        "throttles",
+        sa.Column("key", sa.String(length=400), nullable=False),
+        sa.Column("attempts", sa.Integer(), nullable=False),
+        sa.Column("window_ends_at", {{ timestamp }}, nullable=False),
+        sa.Column("lockouts", sa.Integer(), nullable=False),
+        sa.Column("locked_until", {{ timestamp }}, nullable=True),
+        sa.PrimaryKeyConstraint("key", name=op.f("pk_throttles")),
+    )
+{% endif %}
 
 
 def downgrade() -> None:
     """Drop the tables."""
+{% if cookiecutter.auth == "password" %}
+    op.drop_table("throttles")
+{% endif %}
     op.drop_table("items")
     op.drop_table("users")

@@ -10,24 +10,16 @@ from dataclasses import dataclass
 {% if cookiecutter.auth == "password" %}
 from datetime import datetime
 from datetime import timedelta
-from typing import Any
-from typing import cast
 {% endif %}
 
-{% if cookiecutter.auth == "password" %}
-from sqlalchemy import CursorResult
-{% endif %}
 from sqlalchemy import bindparam
 {% if cookiecutter.auth == "password" %}
-from sqlalchemy import case
+from sqlalchemy import delete
 {% endif %}
 {% if cookiecutter.auth != "none" %}
 from sqlalchemy import or_
 {% endif %}
 from sqlalchemy import select
-{% if cookiecutter.auth == "password" %}
-from sqlalchemy import update
-{% endif %}
 {% if cookiecutter.driver == "sync" %}
 from sqlalchemy.engine import Connection
 {% endif %}
@@ -44,6 +36,9 @@ from .enums import ItemStatus
 {% endif %}
 from .integrity import violated_constraint
 from .models import Item
+{% if cookiecutter.auth == "password" %}
+from .models import Throttle
+{% endif %}
 from .models import User
 from .schemas import ItemCreate
 from .schemas import ItemRead
@@ -63,6 +58,11 @@ USER_SUBJECT_UNIQUE = "uq_users_subject"
 USER_EMAIL_UNIQUE = "uq_users_email"
 {% endif %}
 ITEM_TITLE_UNIQUE = "uq_items_owner_id_title"
+{% if cookiecutter.auth == "password" %}
+# The key of an address's logins; its lockouts double up to 2**MAX_DOUBLINGS times the first.
+LOGIN = "login"
+MAX_DOUBLINGS = 16
+{% endif %}
 ITEM_OWNER_EXISTS = "fk_items_owner_id_users"
 
 # The API reads items, its busiest path, as rows of the columns it shows, on a connection
@@ -208,45 +208,77 @@ class Account:
 
 
 {{ async }}def count_login_attempt(
-    session: {{ Session }}, *, email: str, now: datetime, max_failures: int, lockout: timedelta
+    session: {{ Session }},
+    *,
+    email: str,
+    now: datetime,
+    max_failures: int,
+    lockout: timedelta,
+    max_lockout: timedelta,
 ) -> LoginAttempt | None:
-    """Count an attempt to log in to the account of this address, as failed until it succeeds.
+    """Count an attempt to log in with this address, as failed until it succeeds.
 
-    Returns None for an address without an account. Raises AccountLockedError while the
-    account is locked; the attempt that reaches `max_failures` locks it for `lockout`.
+    Returns None for an address without an account; an address without one is counted and
+    locked all the same. Raises AccountLockedError while the address is locked. The attempt
+    that reaches `max_failures` locks it: for `lockout` the first time, twice as long each
+    time after, up to `max_lockout`, until a login succeeds.
     """
-    # One statement that counts and locks, so that attempts on several replicas at once
-    # are all counted; it takes the row's write lock before anything is read.
-    failures = User.failed_logins + 1
-    counted = {{ await }}session.execute(
-        update(User)
-        .where(User.email == email, or_(User.locked_until.is_(None), User.locked_until <= now))
-        # The lock first: MySQL gives later assignments the values of earlier ones.
-        .ordered_values(
-            (User.locked_until, case((failures >= max_failures, now + lockout), else_=None)),
-            (User.failed_logins, failures),
-        )
-        .execution_options(synchronize_session=False)
-    )
-    user = {{ await }}session.scalar(
-        select(User).where(User.email == email).execution_options(populate_existing=True)
-    )
+    throttle = {{ await }}_throttle(session, key=f"{LOGIN}:{email}", now=now)
+    if throttle.locked_until is not None and throttle.locked_until > now:
+        raise AccountLockedError(throttle.locked_until)
+    throttle.attempts += 1
+    if throttle.attempts >= max_failures:
+        growth = 2 ** min(throttle.lockouts, MAX_DOUBLINGS)
+        throttle.locked_until = now + min(lockout * growth, max_lockout)
+        throttle.lockouts += 1
+        throttle.attempts = 0
+    user = {{ await }}get_user_by_email(session, email=email)
     if user is None:
         return None
-    # An UPDATE's result is a CursorResult, which counts the rows it matched.
-    if cast("CursorResult[Any]", counted).rowcount == 0 and user.locked_until is not None:
-        raise AccountLockedError(user.locked_until)
     return LoginAttempt(user.id, user.hashed_password, user.is_active, user.token_version)
 
 
-{{ async }}def clear_login_failures(session: {{ Session }}, *, user_id: int) -> None:
-    """Forget the failed logins of an account that has just logged in."""
-    {{ await }}session.execute(
-        update(User)
-        .where(User.id == user_id)
-        .values(failed_logins=0, locked_until=None)
-        .execution_options(synchronize_session=False)
-    )
+{{ async }}def clear_login_failures(session: {{ Session }}, *, email: str) -> None:
+    """Forget the failed logins, and lockouts, of an address that has just logged in."""
+    {{ await }}session.execute(delete(Throttle).where(Throttle.key == f"{LOGIN}:{email}"))
+
+
+{{ async }}def limit_rate(
+    session: {{ Session }}, *, key: str, now: datetime, limit: int, window: timedelta
+) -> datetime | None:
+    """Count an attempt under `key`, `limit` in each `window` at most.
+
+    Returns None if it may go on; else when the window ends, and the attempt is not counted.
+    """
+    throttle = {{ await }}_throttle(session, key=key, now=now)
+    if throttle.window_ends_at <= now:
+        throttle.attempts, throttle.window_ends_at = 0, now + window
+    if throttle.attempts >= limit:
+        return throttle.window_ends_at
+    throttle.attempts += 1
+    return None
+
+
+{{ async }}def _throttle(session: {{ Session }}, *, key: str, now: datetime) -> Throttle:
+    # The key's row, locked until the transaction ends, so that attempts made at once on
+    # several replicas are all counted; created at the key's first attempt.
+    locked = select(Throttle).where(Throttle.key == key).with_for_update()
+    throttle = {{ await }}session.scalar(locked)
+    if throttle is not None:
+        return throttle
+    try:
+        # In a savepoint: if a request of the same key creates it first, only this insert is
+        # undone, and the request goes on with that row.
+        {{ async }}with session.begin_nested():
+            throttle = Throttle(key=key, attempts=0, window_ends_at=now, lockouts=0)
+            session.add(throttle)
+    except IntegrityError:
+        # A row of a key and numbers can only clash on the key.
+        recorded = {{ await }}session.scalar(locked)
+        if recorded is None:
+            raise
+        return recorded
+    return throttle
 {% elif cookiecutter.auth == "oidc" %}
 
 

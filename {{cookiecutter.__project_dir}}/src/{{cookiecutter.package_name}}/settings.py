@@ -181,10 +181,19 @@ class Settings(DatabaseSettings):
     """Let anyone create an account; when false, only admins create users."""
 
     login_max_failures: int = Field(default=5, ge=1)
-    """Failed logins in a row after which an account is locked."""
+    """Failed logins in a row with one address (with an account or not) that lock it."""
 
-    login_lockout_seconds: int = Field(default=300, ge=1)
-    """How long a locked account refuses logins; every failure after the limit locks it again."""
+    login_lockout_seconds: int = Field(default=60, ge=1)
+    """How long the first lockout of an address lasts; each one after it in a row, twice as long."""
+
+    login_lockout_max_seconds: int = Field(default=900, ge=1)
+    """The longest a lockout lasts, however many came before it."""
+
+    client_logins_per_minute: int = Field(default=30, ge=1)
+    """Login attempts a client address may make in a minute, with any e-mail addresses."""
+
+    client_signups_per_hour: int = Field(default=20, ge=1)
+    """Sign-ups a client address may make in an hour."""
 
     password_hash_time_cost: int = Field(default=3, ge=1)
     """argon2 passes over its memory for each password hash."""

@@ -1,6 +1,7 @@
 {% from "driver.jinja" import async, await with context %}
 """Users: sign up, and read, change or delete one's own account; admins manage every account."""
 
+from datetime import timedelta
 from typing import Annotated
 
 from fastapi import APIRouter
@@ -11,12 +12,14 @@ from fastapi import status
 from pydantic import MISSING
 
 from ... import crud
+from ...column_types import utc_now
 from ...models import User
 from ...passwords import Passwords
 from ...schemas import MAX_ID
 from ...schemas import UserCreate
 from ...schemas import UserRead
 from ...schemas import UserUpdate
+from ...settings import Settings
 from .. import API_PREFIX
 from ..caller import AdminDep
 from ..caller import Caller
@@ -35,6 +38,10 @@ from ..errors import TITLE_TAKEN
 from ..errors import UNAVAILABLE
 from ..errors import UNREADABLE_BODY
 from ..errors import Responses
+from ..throttles import LOCKED
+from ..throttles import TOO_MANY
+from ..throttles import SignUpLimit
+from ..throttles import too_many
 
 router = APIRouter(
     prefix=f"{API_PREFIX}/users", tags=["users"], responses=UNAVAILABLE | NOT_AUTHENTICATED
@@ -70,10 +77,11 @@ UserDep = Annotated[User, Depends(_user_in_reach)]
 @router.post(
     "",
     status_code=status.HTTP_201_CREATED,
-    responses=EMAIL_TAKEN | TITLE_TAKEN | UNREADABLE_BODY | FORBIDDEN,
+    responses=EMAIL_TAKEN | TITLE_TAKEN | UNREADABLE_BODY | FORBIDDEN | TOO_MANY,
 )
 {{ async }}def create_user(
     data: UserCreate,
+    _limit: SignUpLimit,
     session: SessionDep,
     passwords: PasswordsDep,
     settings: SettingsDep,
@@ -105,12 +113,17 @@ UserDep = Annotated[User, Depends(_user_in_reach)]
     return UserRead.model_validate(me)
 
 
-@router.patch("/me", responses=EMAIL_TAKEN | UNREADABLE_BODY | FORBIDDEN)
+@router.patch("/me", responses=EMAIL_TAKEN | UNREADABLE_BODY | FORBIDDEN | TOO_MANY)
 {{ async }}def update_me(
-    me: MeDep, data: UserUpdate, caller: CallerDep, session: SessionDep, passwords: PasswordsDep
+    me: MeDep,
+    data: UserUpdate,
+    caller: CallerDep,
+    session: SessionDep,
+    passwords: PasswordsDep,
+    settings: SettingsDep,
 ) -> UserRead:
-    """Change some of one's own fields; a new password needs the current one."""
-    {{ await }}_update(me, data, caller, session, passwords)
+    """Change some of one's own fields; a new password or e-mail address needs the password."""
+    {{ await }}_update(me, data, caller, session, passwords, settings)
     return UserRead.model_validate(me)
 
 
@@ -126,12 +139,19 @@ UserDep = Annotated[User, Depends(_user_in_reach)]
     return UserRead.model_validate(user)
 
 
-@router.patch("/{user_id}", responses=NOT_FOUND | EMAIL_TAKEN | UNREADABLE_BODY | FORBIDDEN)
+@router.patch(
+    "/{user_id}", responses=NOT_FOUND | EMAIL_TAKEN | UNREADABLE_BODY | FORBIDDEN | TOO_MANY
+)
 {{ async }}def update_user(
-    user: UserDep, data: UserUpdate, caller: CallerDep, session: SessionDep, passwords: PasswordsDep
+    user: UserDep,
+    data: UserUpdate,
+    caller: CallerDep,
+    session: SessionDep,
+    passwords: PasswordsDep,
+    settings: SettingsDep,
 ) -> UserRead:
     """Change some of a user's fields: one's own, or anyone's as an admin."""
-    {{ await }}_update(user, data, caller, session, passwords)
+    {{ await }}_update(user, data, caller, session, passwords, settings)
     return UserRead.model_validate(user)
 
 
@@ -144,29 +164,54 @@ UserDep = Annotated[User, Depends(_user_in_reach)]
 
 
 {{ async }}def _update(
-    user: User, data: UserUpdate, caller: Caller, session: SessionDep, passwords: Passwords
+    user: User,
+    data: UserUpdate,
+    caller: Caller,
+    session: SessionDep,
+    passwords: Passwords,
+    settings: Settings,
 ) -> None:
     if not caller.is_admin and (data.is_active is not MISSING or data.is_superuser is not MISSING):
         raise HTTPException(
             status.HTTP_403_FORBIDDEN, detail="Only an admin may change is_active or is_superuser."
         )
+    # Whoever holds a token for a while cannot take the account over: a new password, or a
+    # new address (where a reset would be sent), needs the current password.
+    credentials = data.password is not MISSING or data.email is not MISSING
+    if credentials and user.id == caller.user_id:
+        {{ await }}_check_current_password(user, data, session, passwords, settings)
     hashed_password = None
     if data.password is not MISSING:
-        if user.id == caller.user_id:
-            {{ await }}_check_current_password(user, data, passwords)
         hashed_password = {{ await }}passwords.hash(data.password.get_secret_value())
     {{ await }}crud.update_user(session, user=user, data=data, hashed_password=hashed_password)
 
 
-{{ async }}def _check_current_password(user: User, data: UserUpdate, passwords: Passwords) -> None:
-    # Whoever holds a token for a while cannot lock its owner out of the account.
+{{ async }}def _check_current_password(
+    user: User, data: UserUpdate, session: SessionDep, passwords: Passwords, settings: Settings
+) -> None:
     if data.current_password is MISSING:
         problem = {
             "type": "missing",
             "loc": ["body", "current_password"],
-            "msg": "Field required to change one's own password",
+            "msg": "Field required to change one's own password or e-mail address",
         }
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, detail=[problem])
+    # Counted as a login is: guesses here lock the address as failed logins do.
+    now = utc_now()
+    try:
+        {{ await }}crud.count_login_attempt(
+            session,
+            email=user.email,
+            now=now,
+            max_failures=settings.login_max_failures,
+            lockout=timedelta(seconds=settings.login_lockout_seconds),
+            max_lockout=timedelta(seconds=settings.login_lockout_max_seconds),
+        )
+    except crud.AccountLockedError as locked:
+        raise too_many(LOCKED, until=locked.until, now=now) from None
     current = data.current_password.get_secret_value()
     if not {{ await }}passwords.verify(current, user.hashed_password):
+        # The failure is kept: committed before the refusal rolls the request's writes back.
+        {{ await }}session.commit()
         raise HTTPException(status.HTTP_403_FORBIDDEN, detail="The current password is wrong.")
+    {{ await }}crud.clear_login_failures(session, email=user.email)

@@ -1,0 +1,63 @@
+{% from "driver.jinja" import async, await with context %}
+"""Limits on attempts: per client, on sign-ups and logins; per address, on wrong passwords."""
+
+import math
+from datetime import datetime
+from datetime import timedelta
+from typing import Annotated
+
+from fastapi import Depends
+from fastapi import HTTPException
+from fastapi import Request
+from fastapi import status
+
+from .. import crud
+from ..column_types import utc_now
+from .deps import DatabaseDep
+from .deps import SettingsDep
+from .errors import Responses
+
+TOO_MANY: Responses = {429: {"description": "Too many attempts: wait for Retry-After seconds."}}
+LOCKED = "Too many failed logins; try again later."
+BUSY_CLIENT = "Too many attempts from this client; try again later."
+
+
+def too_many(detail: str, *, until: datetime, now: datetime) -> HTTPException:
+    """A 429 that says, in whole seconds, when to try again."""
+    wait = max(math.ceil((until - now).total_seconds()), 1)
+    return HTTPException(
+        status.HTTP_429_TOO_MANY_REQUESTS, detail=detail, headers={"Retry-After": str(wait)}
+    )
+
+
+def client_address(request: Request) -> str:
+    """The client's address: the proxy's client's, if FORWARDED_ALLOW_IPS trusts the proxy."""
+    return request.client.host if request.client else "unknown"
+
+
+{{ async }}def within_client_limit(
+    request: Request, database: DatabaseDep, *, action: str, limit: int, window: timedelta
+) -> None:
+    """Count the client's attempt at `action`, in a transaction of its own; 429 past `limit`."""
+    now = utc_now()
+    # Committed before the action's own transaction: an attempt refused later counts too.
+    {{ async }}with database.transaction() as session:
+        key = f"{action}:{client_address(request)}"
+        until = {{ await }}crud.limit_rate(session, key=key, now=now, limit=limit, window=window)
+    if until is not None:
+        raise too_many(BUSY_CLIENT, until=until, now=now)
+
+
+{{ async }}def _sign_up_limit(request: Request, database: DatabaseDep, settings: SettingsDep) -> None:
+    {{ await }}within_client_limit(
+        request,
+        database,
+        action="client-signup",
+        limit=settings.client_signups_per_hour,
+        window=timedelta(hours=1),
+    )
+
+
+# Declared before the route's session: the count is done, and its connection given back,
+# before the sign-up takes one.
+SignUpLimit = Annotated[None, Depends(_sign_up_limit)]
