@@ -23,6 +23,9 @@ from .cpus import usable_cpus
 URL_SCHEME = "{{ cookiecutter.__url_scheme }}"
 {% if cookiecutter.auth == "password" %}
 MIN_SECRET_KEY_LENGTH = 32
+# A random key of 32 characters or more from any usual alphabet has many more different
+# characters than this; a phrase repeated, or one character, has fewer.
+MIN_SECRET_KEY_CHARACTERS = 16
 {% endif %}
 
 
@@ -164,8 +167,27 @@ class Settings(DatabaseSettings):
     Empty (the default), no cross-origin call is allowed. `["*"]` allows every origin.
     """
 
-    openapi_docs: bool = True
-    """Serve the API's description and its pages: /openapi.json, /docs and /redoc."""
+    cors_allow_credentials: bool = False
+    """Let those pages send cookies and HTTP authentication along (the API needs neither)."""
+
+    trusted_hosts: list[str] = ["*"]
+    """Host names the service answers to, as JSON (`["api.example.com", "*.example.com"]`);
+    a request naming another gets 400. `["*"]` (the default) answers any."""
+
+    docs_enabled: bool = Field(
+        default_factory=lambda settings: settings["environment"] == "development"
+    )
+    """Serve the API's description and its pages: /openapi.json, /docs and /redoc.
+
+    By default in development only.
+    """
+
+    @model_validator(mode="after")
+    def _refuse_credentials_for_every_origin(self) -> Self:
+        if self.cors_allow_credentials and "*" in self.cors_origins:
+            message = "CORS_ORIGINS may not hold * while CORS_ALLOW_CREDENTIALS is true"
+            raise ValueError(message)
+        return self
 {% if cookiecutter.auth == "password" %}
 
     secret_key: SecretStr
@@ -207,8 +229,9 @@ class Settings(DatabaseSettings):
     @field_validator("secret_key")
     @classmethod
     def _refuse_a_weak_secret(cls, value: SecretStr) -> SecretStr:
-        # Also refuses the placeholder that .env.example ships with.
-        if len(value.get_secret_value()) < MIN_SECRET_KEY_LENGTH:
+        # Also refuses the placeholder that .env.example ships with, repeated or not.
+        secret = value.get_secret_value()
+        if len(secret) < MIN_SECRET_KEY_LENGTH or len(set(secret)) < MIN_SECRET_KEY_CHARACTERS:
             message = f"must be a random value of at least {MIN_SECRET_KEY_LENGTH} characters"
             raise ValueError(message)
         return value
@@ -225,6 +248,13 @@ class Settings(DatabaseSettings):
 
     oidc_admin_role: str = "admin"
     """The role that makes a caller an admin."""
+
+    oidc_max_token_lifetime_seconds: int = Field(default=86400, ge=60)
+    """The longest lifetime (`exp` - `iat`) of a token the service accepts."""
+
+    oidc_authorized_parties: list[str] = []
+    """Client ids of the provider's clients this service serves, as JSON; when set, a token
+    that names another in `azp` is refused. Empty (the default), `azp` is not checked."""
 
     def production_problems(self) -> list[str]:
         """What production refuses in these settings, one sentence each."""
