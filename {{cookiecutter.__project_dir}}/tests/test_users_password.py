@@ -11,6 +11,7 @@ from httpx2 import AsyncClient
 from fastapi.testclient import TestClient
 {% endif %}
 from sqlalchemy import select
+from sqlalchemy import update
 {% if cookiecutter.driver == "async" %}
 from sqlalchemy.ext.asyncio import AsyncConnection
 {% else %}
@@ -453,3 +454,30 @@ NEW_USER = {"email": "grace@example.com", "full_name": "Grace Hopper", "password
     assert response.status_code == expected
     still_there = {{ await }}client.get(f"{USERS}/{ada.id}", headers=admin.headers)
     assert still_there.status_code == (200 if expected == 403 else 404)
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body"),
+    [
+        ("PATCH", ME, {"is_superuser": False}),
+        ("PATCH", ME, {"is_active": False}),
+        ("DELETE", ME, None),
+    ],
+)
+{{ async }}def test_the_only_admin_cannot_demote_deactivate_or_delete_itself(
+    client: {{ Client }},
+    connection: {{ Connection }},
+    admin: Account,
+    grace: Account,
+    method: str,
+    path: str,
+    body: dict[str, Any] | None,
+) -> None:
+    """ASVS 5 V2.3.2: a business rule holds: the service always keeps an admin."""
+    alone = {{ await }}client.request(method, path, json=body, headers=admin.headers)
+    {{ await }}connection.execute(update(User).where(User.id == grace.id).values(is_superuser=True))
+    with_another = {{ await }}client.request(method, path, json=body, headers=admin.headers)
+
+    assert alone.status_code == 409
+    assert alone.json() == {"detail": "The service's only admin cannot lose the right."}
+    assert with_another.status_code in {200, 204}

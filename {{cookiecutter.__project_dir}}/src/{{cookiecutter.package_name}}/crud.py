@@ -238,6 +238,14 @@ class Account:
     return LoginAttempt(user.id, user.hashed_password, user.is_active, user.token_version)
 
 
+{{ async }}def is_only_admin(session: {{ Session }}, *, user: User) -> bool:
+    """Whether this user is the one active admin; the others' rows stay locked meanwhile."""
+    if not (user.is_superuser and user.is_active):
+        return False
+    others = select(User.id).where(User.is_superuser, User.is_active, User.id != user.id)
+    return ({{ await }}session.scalars(others.with_for_update())).first() is None
+
+
 {{ async }}def clear_login_failures(session: {{ Session }}, *, email: str) -> None:
     """Forget the failed logins, and lockouts, of an address that has just logged in."""
     {{ await }}session.execute(delete(Throttle).where(Throttle.key == f"{LOGIN}:{email}"))

@@ -48,6 +48,10 @@ router = APIRouter(
 )
 
 NOT_FOUND: Responses = {404: {"description": "No user has this id."}}
+ONLY_ADMIN: Responses = {409: {"description": "The service's only admin would lose the right."}}
+CONFLICT: Responses = {
+    409: {"description": "The address is another user's, or the only admin would lose the right."}
+}
 
 
 {{ async }}def _me(caller: CallerDep, session: SessionDep) -> User:
@@ -113,7 +117,7 @@ UserDep = Annotated[User, Depends(_user_in_reach)]
     return UserRead.model_validate(me)
 
 
-@router.patch("/me", responses=EMAIL_TAKEN | UNREADABLE_BODY | FORBIDDEN | TOO_MANY)
+@router.patch("/me", responses=CONFLICT | UNREADABLE_BODY | FORBIDDEN | TOO_MANY)
 {{ async }}def update_me(
     me: MeDep,
     data: UserUpdate,
@@ -127,9 +131,10 @@ UserDep = Annotated[User, Depends(_user_in_reach)]
     return UserRead.model_validate(me)
 
 
-@router.delete("/me", status_code=status.HTTP_204_NO_CONTENT)
+@router.delete("/me", status_code=status.HTTP_204_NO_CONTENT, responses=ONLY_ADMIN)
 {{ async }}def delete_me(me: MeDep, session: SessionDep) -> None:
     """Delete one's own account and items."""
+    {{ await }}_keep_an_admin(me, session)
     {{ await }}crud.delete_user(session, user=me)
 
 
@@ -140,7 +145,8 @@ UserDep = Annotated[User, Depends(_user_in_reach)]
 
 
 @router.patch(
-    "/{user_id}", responses=NOT_FOUND | EMAIL_TAKEN | UNREADABLE_BODY | FORBIDDEN | TOO_MANY
+    "/{user_id}",
+    responses=NOT_FOUND | CONFLICT | UNREADABLE_BODY | FORBIDDEN | TOO_MANY,
 )
 {{ async }}def update_user(
     user: UserDep,
@@ -156,10 +162,13 @@ UserDep = Annotated[User, Depends(_user_in_reach)]
 
 
 @router.delete(
-    "/{user_id}", status_code=status.HTTP_204_NO_CONTENT, responses=NOT_FOUND | FORBIDDEN
+    "/{user_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=NOT_FOUND | FORBIDDEN | ONLY_ADMIN,
 )
 {{ async }}def delete_user(user: UserDep, session: SessionDep) -> None:
     """Delete a user and the user's items: oneself, or anyone as an admin."""
+    {{ await }}_keep_an_admin(user, session)
     {{ await }}crud.delete_user(session, user=user)
 
 
@@ -180,6 +189,8 @@ UserDep = Annotated[User, Depends(_user_in_reach)]
     credentials = data.password is not MISSING or data.email is not MISSING
     if credentials and user.id == caller.user_id:
         {{ await }}_check_current_password(user, data, session, passwords, settings)
+    if data.is_superuser is False or data.is_active is False:
+        {{ await }}_keep_an_admin(user, session)
     hashed_password = None
     if data.password is not MISSING:
         hashed_password = {{ await }}passwords.hash(data.password.get_secret_value())
@@ -215,3 +226,11 @@ UserDep = Annotated[User, Depends(_user_in_reach)]
         {{ await }}session.commit()
         raise HTTPException(status.HTTP_403_FORBIDDEN, detail="The current password is wrong.")
     {{ await }}crud.clear_login_failures(session, email=user.email)
+
+
+{{ async }}def _keep_an_admin(user: User, session: SessionDep) -> None:
+    # Without an admin, only the command line could make one again.
+    if {{ await }}crud.is_only_admin(session, user=user):
+        raise HTTPException(
+            status.HTTP_409_CONFLICT, detail="The service's only admin cannot lose the right."
+        )
