@@ -93,6 +93,7 @@ WITH = {
         "src/{package}/api/routes/auth.py",
         "src/{package}/api/throttles.py",
         "src/{package}/common_passwords.txt",
+        "src/{package}/events.py",
         "src/{package}/cpus.py",
         "src/{package}/passwords.py",
         "src/{package}/tokens.py",

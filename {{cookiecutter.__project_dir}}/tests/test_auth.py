@@ -3,6 +3,7 @@
 
 import base64
 import json
+import logging
 from collections.abc import Callable
 from datetime import timedelta
 
@@ -35,6 +36,8 @@ TOKEN = "/api/v1/auth/token"
 ME = "/api/v1/users/me"
 USERS = "/api/v1/users"
 REFUSED = {"detail": "Incorrect e-mail address or password."}
+# The address the test client calls from.
+CLIENT_ADDRESS = "{{ "127.0.0.1" if cookiecutter.driver == "async" else "testclient" }}"
 
 
 def login(email: str, password: str) -> dict[str, str]:
@@ -325,3 +328,24 @@ def _forged(token: str, **changes: object) -> str:
 
     [scheme] = schema["components"]["securitySchemes"].values()
     assert scheme["flows"]["password"]["tokenUrl"] == TOKEN
+
+
+{{ async }}def test_logins_are_security_events_with_the_user_and_client_never_the_password(
+    client: {{ Client }}, ada: Account, caplog: pytest.LogCaptureFixture
+) -> None:
+    """ASVS 5 V16.3.1 (authentication is logged) and V16.2.5 (never a secret in the log)."""
+    with caplog.at_level(logging.INFO):
+        {{ await }}client.post(TOKEN, data=login(ada.email, "wrong-password"))
+        {{ await }}client.post(TOKEN, data=login(ada.email, ada.password))
+
+    events = [
+        (record.levelname, *(vars(record)[field] for field in ("event", "user_id", "client")))
+        for record in caplog.records
+        if "event" in vars(record)
+    ]
+    assert events == [
+        ("WARNING", "login_failed", ada.id, CLIENT_ADDRESS),
+        ("INFO", "login_succeeded", ada.id, CLIENT_ADDRESS),
+    ]
+    assert "wrong-password" not in caplog.text
+    assert ada.password not in caplog.text

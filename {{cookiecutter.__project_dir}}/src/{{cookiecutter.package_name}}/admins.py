@@ -15,12 +15,16 @@ from pydantic import ValidationError
 
 from . import crud
 from .db import connect
+from .events import security_event
 from .passwords import Passwords
 from .schemas import Email
 from .schemas import UserCreate
 from .settings import Settings
 from .settings import describe
 from .settings import get_settings
+
+# Where the commands' security events come from.
+COMMAND_LINE = "command line"
 
 
 def create_admin(parser: argparse.ArgumentParser, given_email: str, full_name: str) -> int:
@@ -106,12 +110,13 @@ def _password() -> str:
         data = UserCreate(email=email, full_name=full_name, password=password())
         hashed_password = {{ await }}Passwords(settings).hash(data.password.get_secret_value())
         {{ async }}with database.sessions.begin() as session:
-            {{ await }}crud.create_user(
+            user = {{ await }}crud.create_user(
                 session,
                 data=data,
                 hashed_password=hashed_password,
                 is_superuser=True,
             )
+        security_event("admin_created", user_id=user.id, client=COMMAND_LINE)
         return f"Created the admin {email}."
     finally:
         {{ await }}database.engine.dispose()
@@ -125,6 +130,7 @@ def _password() -> str:
             if user is None:
                 return None
             user.is_superuser = True
+            security_event("admin_promoted", user_id=user.id, client=COMMAND_LINE)
             # Enough for the operator to see whether it is the account they meant.
             signed_up = user.created_at.strftime("%Y-%m-%d %H:%M UTC")
             return f"Made an admin: {email}, {user.full_name}, id {user.id}, signed up {signed_up}."

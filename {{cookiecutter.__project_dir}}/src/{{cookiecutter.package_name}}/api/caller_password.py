@@ -11,6 +11,7 @@ from fastapi import status
 from fastapi.security import OAuth2PasswordBearer
 
 from .. import crud
+from ..events import security_event
 from ..models import User
 from ..tokens import Bearer
 from ..tokens import InvalidTokenError
@@ -18,6 +19,7 @@ from ..tokens import TokenReader
 from . import API_PREFIX
 from .deps import ConnectionDep
 from .deps import SessionDep
+from .throttles import client_address
 
 # Where tokens are issued: the OpenAPI page's Authorize button logs in there.
 TOKEN_URL = f"{API_PREFIX}/auth/token"
@@ -53,10 +55,12 @@ def _read(token: str | None, request: Request) -> Bearer:
         raise not_authenticated(detail=REFUSAL, invalid_token=True) from None
 
 
-def _caller(account: User | crud.Account | None, bearer: Bearer) -> Caller:
+def _caller(account: User | crud.Account | None, bearer: Bearer, request: Request) -> Caller:
     # The token holds until its account is deleted, deactivated, or changes its password or
     # loses its rights (each moves token_version on); the rights are the account's, now.
     if account is None or not account.is_active or account.token_version != bearer.token_version:
+        client = client_address(request)
+        security_event("token_outdated", user_id=bearer.user_id, client=client)
         raise not_authenticated(detail=REFUSAL, invalid_token=True)
     return Caller(user_id=account.id, is_admin=account.is_superuser)
 
@@ -69,7 +73,7 @@ def _caller(account: User | crud.Account | None, bearer: Bearer) -> Caller:
 ) -> Caller:
     """The caller a valid bearer token names, read in the request's session; 401 without one."""
     bearer = _read(token, request)
-    return _caller({{ await }}crud.get_user(session, user_id=bearer.user_id), bearer)
+    return _caller({{ await }}crud.get_user(session, user_id=bearer.user_id), bearer, request)
 
 
 {{ async }}def reading_caller(
@@ -77,7 +81,8 @@ def _caller(account: User | crud.Account | None, bearer: Bearer) -> Caller:
 ) -> Caller:
     """The caller a valid bearer token names, read on the request's connection for reads."""
     bearer = _read(token, request)
-    return _caller({{ await }}crud.read_account(connection, user_id=bearer.user_id), bearer)
+    account = {{ await }}crud.read_account(connection, user_id=bearer.user_id)
+    return _caller(account, bearer, request)
 
 
 {{ async }}def optional_caller(

@@ -1,6 +1,7 @@
 {% from "driver.jinja" import async, await with context %}
 """Limits on attempts: per client, on sign-ups and logins; per address, on wrong passwords."""
 
+import logging
 import math
 from datetime import datetime
 from datetime import timedelta
@@ -13,6 +14,7 @@ from fastapi import status
 
 from .. import crud
 from ..column_types import utc_now
+from ..events import security_event
 from .deps import DatabaseDep
 from .deps import SettingsDep
 from .errors import Responses
@@ -45,6 +47,8 @@ def client_address(request: Request) -> str:
         key = f"{action}:{client_address(request)}"
         until = {{ await }}crud.limit_rate(session, key=key, now=now, limit=limit, window=window)
     if until is not None:
+        client = client_address(request)
+        security_event(action, user_id=None, client=client, limited=True, level=logging.WARNING)
         raise too_many(BUSY_CLIENT, until=until, now=now)
 
 

@@ -1,6 +1,7 @@
 {% from "driver.jinja" import async, await with context %}
 """Logging in: an e-mail address and a password for an access token (the OAuth2 password flow)."""
 
+import logging
 from datetime import timedelta
 from typing import Annotated
 
@@ -12,6 +13,7 @@ from fastapi.security import OAuth2PasswordRequestForm
 from ... import crud
 from ... import tokens
 from ...column_types import utc_now
+from ...events import security_event
 from ...schemas import Token
 from ...schemas import normalized_email
 from ...tokens import Bearer
@@ -23,6 +25,7 @@ from ..deps import SettingsDep
 from ..errors import UNAVAILABLE
 from ..errors import Responses
 from ..throttles import LOCKED
+from ..throttles import client_address
 from ..throttles import too_many
 from ..throttles import within_client_limit
 
@@ -65,14 +68,22 @@ REFUSED: Responses = {
                 max_lockout=timedelta(seconds=settings.login_lockout_max_seconds),
             )
         except crud.AccountLockedError as locked:
+            security_event(
+                "login_locked", user_id=None, client=client_address(request), level=logging.WARNING
+            )
             raise too_many(LOCKED, until=locked.until, now=now) from None
     # An unknown address costs as much time as a wrong password, and gets the same answer.
     hashed_password = account.hashed_password if account else None
     matches = {{ await }}passwords.verify(form.password, hashed_password)
+    user_id = account.user_id if account else None
     if account is None or not matches or not account.is_active:
+        security_event(
+            "login_failed", user_id=user_id, client=client_address(request), level=logging.WARNING
+        )
         raise not_authenticated(detail="Incorrect e-mail address or password.")
     {{ async }}with database.transaction() as session:
         {{ await }}crud.clear_login_failures(session, email=email)
+    security_event("login_succeeded", user_id=user_id, client=client_address(request))
     bearer = Bearer(user_id=account.user_id, token_version=account.token_version)
     access_token, lifetime = tokens.issue(bearer, settings, now=now)
     return Token(access_token=access_token, expires_in=lifetime)

@@ -1,6 +1,7 @@
 {% from "driver.jinja" import async, await with context %}
 """Users: sign up, and read, change or delete one's own account; admins manage every account."""
 
+import logging
 from datetime import timedelta
 from typing import Annotated
 
@@ -8,11 +9,13 @@ from fastapi import APIRouter
 from fastapi import Depends
 from fastapi import HTTPException
 from fastapi import Path
+from fastapi import Request
 from fastapi import status
 from pydantic import MISSING
 
 from ... import crud
 from ...column_types import utc_now
+from ...events import security_event
 from ...models import User
 from ...passwords import Passwords
 from ...schemas import MAX_ID
@@ -41,6 +44,7 @@ from ..errors import Responses
 from ..throttles import LOCKED
 from ..throttles import TOO_MANY
 from ..throttles import SignUpLimit
+from ..throttles import client_address
 from ..throttles import too_many
 
 router = APIRouter(
@@ -48,6 +52,8 @@ router = APIRouter(
 )
 
 NOT_FOUND: Responses = {404: {"description": "No user has this id."}}
+# Changes that are security events: logged with the account, the one who made them and from where.
+SECURITY_FIELDS = ("password", "email", "is_active", "is_superuser")
 ONLY_ADMIN: Responses = {409: {"description": "The service's only admin would lose the right."}}
 CONFLICT: Responses = {
     409: {"description": "The address is another user's, or the only admin would lose the right."}
@@ -125,17 +131,19 @@ UserDep = Annotated[User, Depends(_user_in_reach)]
     session: SessionDep,
     passwords: PasswordsDep,
     settings: SettingsDep,
+    request: Request,
 ) -> UserRead:
     """Change some of one's own fields; a new password or e-mail address needs the password."""
-    {{ await }}_update(me, data, caller, session, passwords, settings)
+    {{ await }}_update(me, data, caller, session, passwords, settings, client_address(request))
     return UserRead.model_validate(me)
 
 
 @router.delete("/me", status_code=status.HTTP_204_NO_CONTENT, responses=ONLY_ADMIN)
-{{ async }}def delete_me(me: MeDep, session: SessionDep) -> None:
+{{ async }}def delete_me(me: MeDep, session: SessionDep, request: Request) -> None:
     """Delete one's own account and items."""
     {{ await }}_keep_an_admin(me, session)
     {{ await }}crud.delete_user(session, user=me)
+    security_event("user_deleted", user_id=me.id, client=client_address(request), by=me.id)
 
 
 @router.get("/{user_id}", responses=NOT_FOUND | FORBIDDEN)
@@ -155,9 +163,10 @@ UserDep = Annotated[User, Depends(_user_in_reach)]
     session: SessionDep,
     passwords: PasswordsDep,
     settings: SettingsDep,
+    request: Request,
 ) -> UserRead:
     """Change some of a user's fields: one's own, or anyone's as an admin."""
-    {{ await }}_update(user, data, caller, session, passwords, settings)
+    {{ await }}_update(user, data, caller, session, passwords, settings, client_address(request))
     return UserRead.model_validate(user)
 
 
@@ -166,10 +175,14 @@ UserDep = Annotated[User, Depends(_user_in_reach)]
     status_code=status.HTTP_204_NO_CONTENT,
     responses=NOT_FOUND | FORBIDDEN | ONLY_ADMIN,
 )
-{{ async }}def delete_user(user: UserDep, session: SessionDep) -> None:
+{{ async }}def delete_user(
+    user: UserDep, caller: CallerDep, session: SessionDep, request: Request
+) -> None:
     """Delete a user and the user's items: oneself, or anyone as an admin."""
     {{ await }}_keep_an_admin(user, session)
     {{ await }}crud.delete_user(session, user=user)
+    client = client_address(request)
+    security_event("user_deleted", user_id=user.id, client=client, by=caller.user_id)
 
 
 {{ async }}def _update(
@@ -179,6 +192,7 @@ UserDep = Annotated[User, Depends(_user_in_reach)]
     session: SessionDep,
     passwords: Passwords,
     settings: Settings,
+    client: str,
 ) -> None:
     if not caller.is_admin and (data.is_active is not MISSING or data.is_superuser is not MISSING):
         raise HTTPException(
@@ -188,17 +202,28 @@ UserDep = Annotated[User, Depends(_user_in_reach)]
     # new address (where a reset would be sent), needs the current password.
     credentials = data.password is not MISSING or data.email is not MISSING
     if credentials and user.id == caller.user_id:
-        {{ await }}_check_current_password(user, data, session, passwords, settings)
+        {{ await }}_check_current_password(user, data, session, passwords, settings, client)
     if data.is_superuser is False or data.is_active is False:
         {{ await }}_keep_an_admin(user, session)
     hashed_password = None
     if data.password is not MISSING:
         hashed_password = {{ await }}passwords.hash(data.password.get_secret_value())
+    changed = [name for name in SECURITY_FIELDS if getattr(data, name) is not MISSING]
     {{ await }}crud.update_user(session, user=user, data=data, hashed_password=hashed_password)
+    for name in changed:
+        value = getattr(data, name)
+        detail = {} if name in {"password", "email"} else {name: value}
+        event = f"{name}_changed"
+        security_event(event, user_id=user.id, client=client, by=caller.user_id, **detail)
 
 
 {{ async }}def _check_current_password(
-    user: User, data: UserUpdate, session: SessionDep, passwords: Passwords, settings: Settings
+    user: User,
+    data: UserUpdate,
+    session: SessionDep,
+    passwords: Passwords,
+    settings: Settings,
+    client: str,
 ) -> None:
     if data.current_password is MISSING:
         problem = {
@@ -224,6 +249,9 @@ UserDep = Annotated[User, Depends(_user_in_reach)]
     if not {{ await }}passwords.verify(current, user.hashed_password):
         # The failure is kept: committed before the refusal rolls the request's writes back.
         {{ await }}session.commit()
+        security_event(
+            "current_password_wrong", user_id=user.id, client=client, level=logging.WARNING
+        )
         raise HTTPException(status.HTTP_403_FORBIDDEN, detail="The current password is wrong.")
     {{ await }}crud.clear_login_failures(session, email=user.email)
 
