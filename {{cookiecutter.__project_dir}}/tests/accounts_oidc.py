@@ -179,9 +179,7 @@ class Crowd:
 
 
 @pytest.fixture
-{{ async }}def crowd(
-    pool_of_one: {{ Client }}, identity_provider: IdentityProviderServer
-) -> Crowd:
+{{ async }}def crowd(pool_of_one: {{ Client }}, identity_provider: IdentityProviderServer) -> Crowd:
     """The admin of test_pool's crowd, recorded for real."""
     account = {{ await }}first_seen(pool_of_one, identity_provider, "crowd", ADMIN_ROLE)
     return Crowd(account.id, account.headers)

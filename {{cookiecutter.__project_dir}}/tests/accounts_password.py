@@ -111,10 +111,9 @@ class Crowd:
 {{ async }}def crowd(pool_of_one: {{ Client }}, engine: {{ Engine }}, settings: Settings) -> Crowd:
     """The admin of test_pool's crowd, signed up and made an admin for real."""
     account = {{ await }}sign_up(pool_of_one, settings, "crowd@example.com", "Crowd Admin")
+    promoted = update(User).where(User.id == account.id).values(is_superuser=True)
     {{ async }}with engine.begin() as connection:
-        {{ await }}connection.execute(
-            update(User).where(User.id == account.id).values(is_superuser=True)
-        )
+        {{ await }}connection.execute(promoted)
     return Crowd(account.id, account.headers, account.email, account.password)
 
 

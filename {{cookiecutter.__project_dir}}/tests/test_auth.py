@@ -108,7 +108,7 @@ def login(email: str, password: str) -> dict[str, str]:
     {{ async }}with client_with(login_max_failures=3, login_lockout_seconds=120) as strict:
         failures = [
             ({{ await }}strict.post(TOKEN, data=login(email, "wrong-password"))).status_code
-            for _ in range(3)
+            for _attempt_number in range(3)
         ]
         # Locked: even the right password is refused now, without being checked.
         locked = {{ await }}strict.post(TOKEN, data=login(email, ada.password))

@@ -265,9 +265,7 @@ def claims(provider: IdentityProviderServer, **changes: Any) -> dict[str, Any]:
     assert (refused.status_code, health) == (401, 200)
 {% else %}
     with client_with(**pool) as client, ThreadPoolExecutor(2) as callers:
-        refused = callers.submit(
-            client.get, ME, headers={"Authorization": f"Bearer {unknown_key}"}
-        )
+        refused = callers.submit(client.get, ME, headers={"Authorization": f"Bearer {unknown_key}"})
         time.sleep(0.2)
         health = callers.submit(client.get, "/health/db")
 

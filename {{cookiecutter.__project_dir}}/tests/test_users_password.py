@@ -358,7 +358,7 @@ NEW_USER = {"email": "grace@example.com", "full_name": "Grace Hopper", "password
     {{ async }}with client_with(login_max_failures=3) as strict:
         guesses = [
             ({{ await }}strict.patch(ME, json=guess, headers=ada.headers)).status_code
-            for _ in range(4)
+            for _attempt_number in range(4)
         ]
         login = {{ await }}strict.post(
             "/api/v1/auth/token", data={"username": ada.email, "password": ada.password}
@@ -393,7 +393,7 @@ NEW_USER = {"email": "grace@example.com", "full_name": "Grace Hopper", "password
     assert response.status_code == 409
 
 
-{{ async }}def test_changing_ones_email_needs_the_current_password(
+{{ async }}def test_changing_ones_own_email_address_needs_the_current_password(
     client: {{ Client }}, ada: Account
 ) -> None:
     """ASVS 5 V7.5.1: an attribute that recovers the account needs the password to change."""

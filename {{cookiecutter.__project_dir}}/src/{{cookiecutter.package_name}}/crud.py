@@ -1,17 +1,17 @@
 {% from "driver.jinja" import async, await, Connection, Session with context %}
 """Reads and writes of users and items: the only module that queries the database."""
 
-{% if cookiecutter.auth != "none" %}
-from collections.abc import Sequence
-{% endif %}
-{% if cookiecutter.auth != "none" %}
-from dataclasses import dataclass
-{% endif %}
 {% if cookiecutter.auth == "password" %}
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from datetime import timedelta
-{% endif %}
 
+{% elif cookiecutter.auth == "oidc" %}
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+{% endif %}
 from sqlalchemy import bindparam
 {% if cookiecutter.auth == "password" %}
 from sqlalchemy import delete

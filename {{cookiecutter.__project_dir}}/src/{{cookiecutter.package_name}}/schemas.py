@@ -6,7 +6,7 @@ import unicodedata
 from datetime import datetime
 {% if cookiecutter.auth == "password" %}
 from functools import cache
-from importlib.resources import files
+from pathlib import Path
 {% endif %}
 from typing import Annotated
 from typing import Literal
@@ -84,6 +84,8 @@ PASSWORD_TOO_LONG = (
 )
 
 
+# Next to this module: hatchling puts every file of the package in the wheel.
+COMMON_PASSWORDS = Path(__file__).with_name("common_passwords.txt")
 PASSWORD_TOO_REPETITIVE = ("password_too_repetitive", "Password is too repetitive")
 PASSWORD_TOO_COMMON = ("password_too_common", "Password is too common")
 
@@ -91,7 +93,7 @@ PASSWORD_TOO_COMMON = ("password_too_common", "Password is too common")
 @cache
 def common_passwords() -> frozenset[str]:
     """Passwords too common to accept, lower-cased (their source is named in the file)."""
-    lines = (files("{{ cookiecutter.package_name }}") / "common_passwords.txt").read_text(encoding="utf-8").splitlines()
+    lines = COMMON_PASSWORDS.read_text(encoding="utf-8").splitlines()
     return frozenset(line for line in lines if line and not line.startswith("#"))
 
 

@@ -54,7 +54,9 @@ UserDep = Annotated[User, Depends(_user_or_404)]
 
 @router.get("")
 {{ async }}def list_users(
-    connection: ConnectionDep, limit: Limit = 50, offset: Offset = 0
+    connection: ConnectionDep,
+    limit: Limit = 50,
+    offset: Offset = 0,
 ) -> list[UserRead]:
     """List users, oldest first."""
     return {{ await }}crud.list_users(connection, limit=limit, offset=offset)

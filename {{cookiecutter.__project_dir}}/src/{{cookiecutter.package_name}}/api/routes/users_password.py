@@ -176,7 +176,10 @@ UserDep = Annotated[User, Depends(_user_in_reach)]
     responses=NOT_FOUND | FORBIDDEN | ONLY_ADMIN,
 )
 {{ async }}def delete_user(
-    user: UserDep, caller: CallerDep, session: SessionDep, request: Request
+    user: UserDep,
+    caller: CallerDep,
+    session: SessionDep,
+    request: Request,
 ) -> None:
     """Delete a user and the user's items: oneself, or anyone as an admin."""
     {{ await }}_keep_an_admin(user, session)
