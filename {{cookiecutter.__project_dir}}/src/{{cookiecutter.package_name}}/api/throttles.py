@@ -5,9 +5,7 @@ import logging
 import math
 from datetime import datetime
 from datetime import timedelta
-from typing import Annotated
 
-from fastapi import Depends
 from fastapi import HTTPException
 from fastapi import Request
 from fastapi import status
@@ -15,8 +13,7 @@ from fastapi import status
 from .. import crud
 from ..column_types import utc_now
 from ..events import security_event
-from .deps import DatabaseDep
-from .deps import SettingsDep
+from .deps import SessionDep
 from .errors import Responses
 
 TOO_MANY: Responses = {429: {"description": "Too many attempts: wait for Retry-After seconds."}}
@@ -38,30 +35,13 @@ def client_address(request: Request) -> str:
 
 
 {{ async }}def within_client_limit(
-    request: Request, database: DatabaseDep, *, action: str, limit: int, window: timedelta
+    session: SessionDep, request: Request, *, action: str, limit: int, window: timedelta
 ) -> None:
-    """Count the client's attempt at `action`, in a transaction of its own; 429 past `limit`."""
+    """Count the client's attempt at `action` in the request's transaction; 429 past `limit`."""
     now = utc_now()
-    # Committed before the action's own transaction: an attempt refused later counts too.
-    {{ async }}with database.transaction() as session:
-        key = f"{action}:{client_address(request)}"
-        until = {{ await }}crud.limit_rate(session, key=key, now=now, limit=limit, window=window)
+    key = f"{action}:{client_address(request)}"
+    until = {{ await }}crud.limit_rate(session, key=key, now=now, limit=limit, window=window)
     if until is not None:
         client = client_address(request)
         security_event(action, user_id=None, client=client, limited=True, level=logging.WARNING)
         raise too_many(BUSY_CLIENT, until=until, now=now)
-
-
-{{ async }}def _sign_up_limit(request: Request, database: DatabaseDep, settings: SettingsDep) -> None:
-    {{ await }}within_client_limit(
-        request,
-        database,
-        action="client-signup",
-        limit=settings.client_signups_per_hour,
-        window=timedelta(hours=1),
-    )
-
-
-# Declared before the route's session: the count is done, and its connection given back,
-# before the sign-up takes one.
-SignUpLimit = Annotated[None, Depends(_sign_up_limit)]

@@ -46,18 +46,18 @@ REFUSED: Responses = {
     settings: SettingsDep,
 ) -> Token:
     """Exchange an e-mail address (as `username`) and a password for an access token."""
-    {{ await }}within_client_limit(
-        request,
-        database,
-        action="client-login",
-        limit=settings.client_logins_per_minute,
-        window=timedelta(minutes=1),
-    )
     now = utc_now()
     email = normalized_email(form.username)
     # The attempt is counted, and committed, before the password is checked: attempts made
     # at once, or on other replicas, all count. The hash is checked outside any transaction.
     {{ async }}with database.transaction() as session:
+        {{ await }}within_client_limit(
+            session,
+            request,
+            action="client-login",
+            limit=settings.client_logins_per_minute,
+            window=timedelta(minutes=1),
+        )
         try:
             account = {{ await }}crud.count_login_attempt(
                 session,

@@ -43,9 +43,9 @@ from ..errors import UNREADABLE_BODY
 from ..errors import Responses
 from ..throttles import LOCKED
 from ..throttles import TOO_MANY
-from ..throttles import SignUpLimit
 from ..throttles import client_address
 from ..throttles import too_many
+from ..throttles import within_client_limit
 
 router = APIRouter(
     prefix=f"{API_PREFIX}/users", tags=["users"], responses=UNAVAILABLE | NOT_AUTHENTICATED
@@ -91,19 +91,28 @@ UserDep = Annotated[User, Depends(_user_in_reach)]
 )
 {{ async }}def create_user(
     data: UserCreate,
-    _limit: SignUpLimit,
     session: SessionDep,
     passwords: PasswordsDep,
     settings: SettingsDep,
     caller: OptionalCallerDep,
+    request: Request,
 ) -> UserRead:
     """Sign up (while sign-up is open), or create a user as an admin, with any first items."""
     if not settings.signup_open and not (caller and caller.is_admin):
         if caller is None:
             raise not_authenticated(detail="Sign-up is closed: an admin creates accounts.")
         raise HTTPException(status.HTTP_403_FORBIDDEN, detail="Only an admin may create users.")
-    # Hashed before the first query: a sign-up waiting its turn to hash holds no connection.
+    # Hashed before the first query: the sign-ups of a client, which all count in one row,
+    # hold its lock for their insert only.
     hashed_password = {{ await }}passwords.hash(data.password.get_secret_value())
+    # Counted with the sign-up: one that the database refuses (409) is not.
+    {{ await }}within_client_limit(
+        session,
+        request,
+        action="client-signup",
+        limit=settings.client_signups_per_hour,
+        window=timedelta(hours=1),
+    )
     user = {{ await }}crud.create_user(session, data=data, hashed_password=hashed_password)
     return UserRead.model_validate(user)
 
