@@ -101,7 +101,12 @@ WITH = {
         "tests/test_cli.py",
         "tests/test_passwords.py",
     },
-    ("auth", "oidc"): {"src/{package}/api/caller.py", "src/{package}/oidc.py", "tests/test_oidc.py"},
+    ("auth", "oidc"): {
+        "src/{package}/api/caller.py",
+        "src/{package}/events.py",
+        "src/{package}/oidc.py",
+        "tests/test_oidc.py",
+    },
     ("include_docker", True): {".dockerignore", "Dockerfile", "compose.yaml", "deploy/nginx.conf"},
     ("include_github_actions", True): {".github/workflows/ci.yml", ".github/dependabot.yml"},
     ("include_kubernetes", True): {

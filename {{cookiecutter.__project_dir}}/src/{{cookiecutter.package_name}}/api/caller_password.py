@@ -19,7 +19,7 @@ from ..tokens import TokenReader
 from . import API_PREFIX
 from .deps import ConnectionDep
 from .deps import SessionDep
-from .throttles import client_address
+from .deps import client_address
 
 # Where tokens are issued: the OpenAPI page's Authorize button logs in there.
 TOKEN_URL = f"{API_PREFIX}/auth/token"

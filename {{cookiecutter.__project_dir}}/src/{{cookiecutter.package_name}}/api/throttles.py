@@ -14,6 +14,7 @@ from .. import crud
 from ..column_types import utc_now
 from ..events import security_event
 from .deps import SessionDep
+from .deps import client_address
 from .errors import Responses
 
 TOO_MANY: Responses = {429: {"description": "Too many attempts: wait for Retry-After seconds."}}
@@ -27,11 +28,6 @@ def too_many(detail: str, *, until: datetime, now: datetime) -> HTTPException:
     return HTTPException(
         status.HTTP_429_TOO_MANY_REQUESTS, detail=detail, headers={"Retry-After": str(wait)}
     )
-
-
-def client_address(request: Request) -> str:
-    """The client's address: the proxy's client's, if FORWARDED_ALLOW_IPS trusts the proxy."""
-    return request.client.host if request.client else "unknown"
 
 
 {{ async }}def within_client_limit(

@@ -22,10 +22,10 @@ from ..caller import not_authenticated
 from ..deps import DatabaseDep
 from ..deps import PasswordsDep
 from ..deps import SettingsDep
+from ..deps import client_address
 from ..errors import UNAVAILABLE
 from ..errors import Responses
 from ..throttles import LOCKED
-from ..throttles import client_address
 from ..throttles import too_many
 from ..throttles import within_client_limit
 

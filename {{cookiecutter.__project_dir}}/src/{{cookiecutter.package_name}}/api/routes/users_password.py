@@ -34,6 +34,7 @@ from ..deps import Offset
 from ..deps import PasswordsDep
 from ..deps import SessionDep
 from ..deps import SettingsDep
+from ..deps import client_address
 from ..errors import EMAIL_TAKEN
 from ..errors import FORBIDDEN
 from ..errors import NOT_AUTHENTICATED
@@ -43,7 +44,6 @@ from ..errors import UNREADABLE_BODY
 from ..errors import Responses
 from ..throttles import LOCKED
 from ..throttles import TOO_MANY
-from ..throttles import client_address
 from ..throttles import too_many
 from ..throttles import within_client_limit
 
