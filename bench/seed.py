@@ -12,7 +12,7 @@ from pathlib import Path
 import psycopg
 
 USER_COLUMNS = (
-    "email", "full_name", "hashed_password", "is_active", "is_superuser", "failed_logins", "created_at",
+    "email", "full_name", "hashed_password", "is_active", "is_superuser", "token_version", "created_at",
 )  # fmt: skip
 ITEM_COLUMNS = ("title", "description", "status", "owner_id", "created_at")
 # The seeded users never log in (the benchmark's admin does, made by the service's own command):

@@ -80,6 +80,7 @@ EVERY_PROJECT = {
     "tests/test_metrics.py",
     "tests/test_middleware.py",
     "tests/test_migrations.py",
+    "tests/test_pool.py",
     "tests/test_settings.py",
     "tests/test_users.py",
 }
@@ -90,6 +91,9 @@ WITH = {
         "src/{package}/admins.py",
         "src/{package}/api/caller.py",
         "src/{package}/api/routes/auth.py",
+        "src/{package}/api/throttles.py",
+        "src/{package}/common_passwords.txt",
+        "src/{package}/events.py",
         "src/{package}/cpus.py",
         "src/{package}/passwords.py",
         "src/{package}/tokens.py",
@@ -97,7 +101,12 @@ WITH = {
         "tests/test_cli.py",
         "tests/test_passwords.py",
     },
-    ("auth", "oidc"): {"src/{package}/api/caller.py", "src/{package}/oidc.py", "tests/test_oidc.py"},
+    ("auth", "oidc"): {
+        "src/{package}/api/caller.py",
+        "src/{package}/events.py",
+        "src/{package}/oidc.py",
+        "tests/test_oidc.py",
+    },
     ("include_docker", True): {".dockerignore", "Dockerfile", "compose.yaml", "deploy/nginx.conf"},
     ("include_github_actions", True): {".github/workflows/ci.yml", ".github/dependabot.yml"},
     ("include_kubernetes", True): {

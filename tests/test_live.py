@@ -15,6 +15,8 @@ import subprocess
 import sys
 import time
 from collections import Counter
+from dataclasses import dataclass
+from dataclasses import field
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +27,7 @@ from sqlalchemy import text
 
 from harness.combinations import COMBINATIONS
 from harness.combinations import DEFAULT_PYTHON
+from harness.combinations import FULL_CYCLE
 from harness.combinations import parametrize_combinations
 from harness.identities import PASSWORD
 from harness.identities import Callers
@@ -46,6 +49,8 @@ LIVE = [
     and c.include_github_actions
 ]  # fmt: skip
 WITH_SERVER = [c for c in LIVE if c.database != "sqlite"]
+# Every answer to `auth`, async and sync, on PostgreSQL and MariaDB.
+UNDER_LOAD = [c for c in FULL_CYCLE if c.database != "sqlite"]
 # The same database, reached with the suite's own synchronous drivers.
 SYNC_SCHEME = {"aiosqlite": "pysqlite", "asyncpg": "psycopg", "asyncmy": "pymysql"}
 SIGN_UPS = 20
@@ -131,6 +136,58 @@ async def create_items(
 
         await asyncio.gather(*(client(number) for number in range(clients)))
     return statuses
+
+
+@dataclass
+class Load:
+    """What a load's requests were answered, and the ids of the items answered 201."""
+
+    statuses: Counter[int] = field(default_factory=Counter)
+    created: list[int] = field(default_factory=list)
+
+
+async def mixed_load(base: str, owner_id: int, headers: dict[str, str], clients: int, each: int) -> Load:
+    """`clients` concurrent clients each create `each` items, and read each back, a page and the owner."""
+    load = Load()
+    limits = httpx.Limits(max_connections=clients)
+    async with httpx.AsyncClient(base_url=base, timeout=60, limits=limits, headers=headers) as http:
+
+        async def client(number: int) -> None:
+            for n in range(each):
+                body = {"title": f"load {number}-{n}", "owner_id": owner_id}
+                created = await http.post("/api/v1/items", json=body)
+                load.statuses[created.status_code] += 1
+                if created.status_code != 201:
+                    continue
+                item_id = created.json()["id"]
+                load.created.append(item_id)
+                reads = (f"/api/v1/items/{item_id}", "/api/v1/items?limit=10", f"/api/v1/users/{owner_id}")
+                for path in reads:
+                    load.statuses[(await http.get(path)).status_code] += 1
+
+        await asyncio.gather(*(client(number) for number in range(clients)))
+    return load
+
+
+@parametrize_combinations(UNDER_LOAD)
+def test_a_load_on_a_small_pool_gets_no_5xx_and_every_201_is_a_row(
+    baked: Baked, database_url: DatabaseFactory, callers: Callers, record_property: Any
+) -> None:
+    # Two connections for 20 clients: a request that held two would wait out the pool's timeout.
+    url = database_url("load")
+    baked.migrate(url)
+    small_pool = {"DB_POOL_SIZE": "2", "DB_MAX_OVERFLOW": "0", **CHEAP_HASHES, **callers.settings}
+
+    with serving_baked(baked, url, **small_pool) as service:
+        with httpx.Client(base_url=service.url, timeout=30) as http:
+            owner_id, headers = callers.user(http, "ada@example.com")
+        load = asyncio.run(mixed_load(service.url, owner_id, headers, clients=20, each=5))
+
+    record_property("statuses", dict(load.statuses))
+    assert set(load.statuses) == {200, 201}, (dict(load.statuses), service.problems())
+    assert load.statuses[201] == 100
+    rows_found = count_rows(url, "items")
+    assert rows_found == len(set(load.created)) == 100
 
 
 async def race_for_one_email(base: str, racers: int) -> Counter[int]:

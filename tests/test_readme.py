@@ -98,7 +98,7 @@ def test_make_run_migrates_and_serves(project: Path) -> None:
             assert httpx.get(f"{base}/health/db").json() == {"status": "ok"}
             created = httpx.post(
                 f"{base}/api/v1/users",
-                json={"email": "ada@example.com", "full_name": "Ada", "password": "analytical"},
+                json={"email": "ada@example.com", "full_name": "Ada", "password": "analytical engine"},
             )
             assert created.status_code == 201
             signed_in = sign_in_as_the_readme_shows(project, port)

@@ -1,6 +1,7 @@
 {% from "driver.jinja" import async, await, Client with context %}
 """Who calls the API: anyone, without credentials (the service sits behind a gateway)."""
 
+from dataclasses import dataclass
 from typing import Any
 
 import pytest
@@ -31,3 +32,26 @@ def auth_headers() -> dict[str, str]:
     )
     assert response.status_code == 201, response.text
     return dict(response.json())
+
+
+@dataclass(frozen=True)
+class Crowd:
+    """Many callers at once of an app whose writes commit, all with one admin's credentials."""
+
+    user_id: int
+    headers: dict[str, str]
+
+    def sent(self, number: int) -> dict[tuple[str, str], dict[str, Any]]:
+        """What caller `number` sends to the routes of users that take a body."""
+        new_user = {"email": f"caller{number}@example.com", "full_name": f"Caller {number}"}
+        return {("POST", "/api/v1/users"): {"json": new_user}}
+
+
+@pytest.fixture
+{{ async }}def crowd(pool_of_one: {{ Client }}) -> Crowd:
+    """The user that test_pool's crowd acts on, created for real; no credentials are needed."""
+    response = {{ await }}pool_of_one.post(
+        "/api/v1/users", json={"email": "crowd@example.com", "full_name": "Crowd"}
+    )
+    assert response.status_code == 201, response.text
+    return Crowd(response.json()["id"], {})

@@ -31,6 +31,8 @@ class IdentityProviderServer:
         self._keys: dict[str, rsa.RSAPrivateKey] = {}
         self.requests: list[str] = []
         self.available = True
+        # Seconds each answer takes: a slow provider.
+        self.delay = 0.0
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self.issuer = f"http://127.0.0.1:{self._server.server_port}"
         self.rotate()
@@ -42,10 +44,13 @@ class IdentityProviderServer:
         self._keys = {self.key_id: rsa.generate_private_key(public_exponent=65537, key_size=2048)}
         return self.key_id
 
-    def sign(self, claims: dict[str, Any], *, key_id: str | None = None) -> str:
+    def sign(
+        self, claims: dict[str, Any], *, key_id: str | None = None, typ: str = "at+jwt"
+    ) -> str:
         """A token with these claims, signed with the current key (or named another)."""
         key = next(iter(self._keys.values()))
-        return jwt.encode(claims, key, algorithm="RS256", headers={"kid": key_id or self.key_id})
+        headers = {"kid": key_id or self.key_id, "typ": typ}
+        return jwt.encode(claims, key, algorithm="RS256", headers=headers)
 
     def token(self, subject: str, *, roles: tuple[str, ...] = (), **claims: Any) -> str:
         """A valid token for `subject`, with these roles and any other claims."""
@@ -78,6 +83,7 @@ class IdentityProviderServer:
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self) -> None:
                 provider.requests.append(self.path)
+                time.sleep(provider.delay)
                 document = provider._documents().get(self.path)
                 if not provider.available or document is None:
                     self.send_error(503 if document else 404)
@@ -114,9 +120,10 @@ def identity_provider() -> Iterator[IdentityProviderServer]:
 
 @pytest.fixture(autouse=True)
 def _provider_serves(identity_provider: IdentityProviderServer) -> Iterator[None]:
-    # A test may take the provider down; the next one finds it up again.
+    # A test may take the provider down or slow it; the next one finds it up and quick again.
     yield
     identity_provider.available = True
+    identity_provider.delay = 0.0
 
 
 @pytest.fixture(scope="session")
@@ -157,6 +164,25 @@ def auth_settings(identity_provider: IdentityProviderServer) -> dict[str, Any]:
 {{ async }}def admin(client: {{ Client }}, identity_provider: IdentityProviderServer) -> Account:
     """A user to whom the provider gives the admin role."""
     return {{ await }}first_seen(client, identity_provider, "root", ADMIN_ROLE)
+
+
+@dataclass(frozen=True)
+class Crowd:
+    """Many callers at once of an app whose writes commit, all with one admin's credentials."""
+
+    user_id: int
+    headers: dict[str, str]
+
+    def sent(self, number: int) -> dict[tuple[str, str], dict[str, Any]]:
+        """What caller `number` sends to the routes of accounts that take a body."""
+        return {("PATCH", "/api/v1/users/me"): {"json": {"full_name": f"Caller {number}"}}}
+
+
+@pytest.fixture
+{{ async }}def crowd(pool_of_one: {{ Client }}, identity_provider: IdentityProviderServer) -> Crowd:
+    """The admin of test_pool's crowd, recorded for real."""
+    account = {{ await }}first_seen(pool_of_one, identity_provider, "crowd", ADMIN_ROLE)
+    return Crowd(account.id, account.headers)
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-{% from "driver.jinja" import async, await, Client, Connection with context %}
+{% from "driver.jinja" import async, await, Client, Connection, Engine with context %}
 """Who calls the API: accounts signed up through it, with access tokens of the service's own."""
 
 from dataclasses import dataclass
@@ -13,8 +13,10 @@ from fastapi.testclient import TestClient
 from sqlalchemy import update
 {% if cookiecutter.driver == "async" %}
 from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.ext.asyncio import AsyncEngine
 {% else %}
 from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Engine
 {% endif %}
 
 from {{ cookiecutter.package_name }} import tokens
@@ -47,9 +49,9 @@ def auth_settings() -> dict[str, Any]:
     }
 
 
-def bearer(user_id: int, settings: Settings, *, is_admin: bool = False) -> dict[str, str]:
-    """Headers with a fresh access token for this user."""
-    token, _lifetime = tokens.issue(tokens.Caller(user_id, is_admin), settings, now=utc_now())
+def bearer(user_id: int, settings: Settings) -> dict[str, str]:
+    """Headers with a fresh access token for this user (whose password was never changed)."""
+    token, _lifetime = tokens.issue(tokens.Bearer(user_id, 0), settings, now=utc_now())
     return {"Authorization": f"Bearer {token}"}
 
 
@@ -81,8 +83,38 @@ def bearer(user_id: int, settings: Settings, *, is_admin: bool = False) -> dict[
     """A user with an account who is an admin."""
     account = {{ await }}sign_up(client, settings, "root@example.com", "Rear Admiral")
     {{ await }}connection.execute(update(User).where(User.id == account.id).values(is_superuser=True))
-    headers = bearer(account.id, settings, is_admin=True)
-    return Account(account.id, account.email, account.password, headers)
+    return account
+
+
+@dataclass(frozen=True)
+class Crowd:
+    """Many callers at once of an app whose writes commit, all with one admin's credentials."""
+
+    user_id: int
+    headers: dict[str, str]
+    email: str
+    password: str
+
+    def sent(self, number: int) -> dict[tuple[str, str], dict[str, Any]]:
+        """What caller `number` sends to the routes of accounts that take a body."""
+        new_user = {"email": f"caller{number}@example.com", "full_name": f"Caller {number}"}
+        return {
+            ("POST", "/api/v1/auth/token"): {
+                "data": {"username": self.email, "password": self.password}
+            },
+            ("POST", USERS): {"json": {**new_user, "password": f"Caller {number} knows best"}},
+            ("PATCH", f"{USERS}/me"): {"json": {"full_name": f"Caller {number}"}},
+        }
+
+
+@pytest.fixture
+{{ async }}def crowd(pool_of_one: {{ Client }}, engine: {{ Engine }}, settings: Settings) -> Crowd:
+    """The admin of test_pool's crowd, signed up and made an admin for real."""
+    account = {{ await }}sign_up(pool_of_one, settings, "crowd@example.com", "Crowd Admin")
+    promoted = update(User).where(User.id == account.id).values(is_superuser=True)
+    {{ async }}with engine.begin() as connection:
+        {{ await }}connection.execute(promoted)
+    return Crowd(account.id, account.headers, account.email, account.password)
 
 
 @pytest.fixture

@@ -1,5 +1,5 @@
 {% from "driver.jinja" import async, await, Engine, Iterator with context %}
-"""The create-admin command: the first admin, with no credentials written anywhere."""
+"""The create-admin and promote commands: admins, with no credentials written anywhere."""
 
 {% if cookiecutter.driver == "async" %}
 from collections.abc import AsyncIterator
@@ -90,22 +90,60 @@ EMAIL = "root@cli.example.com"
 
 
 @pytest.mark.usefixtures("environment")
-{{ async }}def test_create_admin_makes_an_existing_account_an_admin(
-    engine: {{ Engine }}, monkeypatch: pytest.MonkeyPatch
+{{ async }}def test_create_admin_leaves_an_existing_account_as_it_is(
+    engine: {{ Engine }}, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    monkeypatch.setenv("ADMIN_PASSWORD", "first-admin-password")
+    """ASVS 5 V8.2.1: admin rights go to the account the operator means, never to a squatter."""
+    monkeypatch.setenv("ADMIN_PASSWORD", "the squatter's password")
     {{ await }}run("create-admin", EMAIL)
     {{ async }}with engine.begin() as connection:
         demoted = update(User).where(User.email == EMAIL).values(is_superuser=False)
         {{ await }}connection.execute(demoted)
-    monkeypatch.delenv("ADMIN_PASSWORD")
+    monkeypatch.setenv("ADMIN_PASSWORD", "the operator's password")
+    capsys.readouterr()
 
     status = {{ await }}run("create-admin", EMAIL)
 
+    assert status == 1
+    assert capsys.readouterr().err == (
+        f"create-admin: {EMAIL} already has an account, which stays as it is; "
+        f"if it is yours, make it an admin with `promote {EMAIL}`\n"
+    )
+    account = {{ await }}stored(engine, EMAIL)
+    assert account is not None
+    assert account[0] is False
+
+
+@pytest.mark.usefixtures("environment")
+{{ async }}def test_promote_makes_the_named_account_an_admin_and_says_whose(
+    engine: {{ Engine }}, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("ADMIN_PASSWORD", "first-admin-password")
+    {{ await }}run("create-admin", EMAIL, "--full-name", "Grace Hopper")
+    {{ async }}with engine.begin() as connection:
+        demoted = update(User).where(User.email == EMAIL).values(is_superuser=False)
+        {{ await }}connection.execute(demoted)
+    capsys.readouterr()
+
+    status = {{ await }}run("promote", EMAIL)
+
+    said = capsys.readouterr().out
     account = {{ await }}stored(engine, EMAIL)
     assert status == 0
     assert account is not None
     assert account[0] is True
+    assert said.startswith(f"Made an admin: {EMAIL}, Grace Hopper, id ")
+    assert "signed up " in said
+
+
+@pytest.mark.usefixtures("environment")
+{{ async }}def test_promote_of_an_address_without_an_account_fails_saying_so(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    status = {{ await }}run("promote", EMAIL)
+
+    assert status == 1
+    assert capsys.readouterr().err == f"promote: no account has the address {EMAIL}\n"
 
 
 @pytest.mark.usefixtures("environment")
@@ -129,7 +167,7 @@ EMAIL = "root@cli.example.com"
 
     error = capsys.readouterr().err
     assert status == 1
-    assert error == "create-admin: PASSWORD String should have at least 8 characters\n"
+    assert error == "create-admin: PASSWORD String should have at least 12 characters\n"
     assert {{ await }}stored(engine, EMAIL) is None
 
 

@@ -1,7 +1,14 @@
 {% from "driver.jinja" import async, await, Client with context %}
 """Tokens of the identity provider: what is accepted, what is refused, and how keys are fetched."""
 
+{% if cookiecutter.driver == "async" %}
+import asyncio
+{% endif %}
 import time
+from collections.abc import Callable
+{% if cookiecutter.driver == "sync" %}
+from concurrent.futures import ThreadPoolExecutor
+{% endif %}
 from typing import Any
 
 import jwt
@@ -75,16 +82,57 @@ def claims(provider: IdentityProviderServer, **changes: Any) -> dict[str, Any]:
         pytest.param({"exp": int(time.time()) - 120}, id="expired"),
         pytest.param({"nbf": int(time.time()) + 120}, id="not-yet-valid"),
         pytest.param({"sub": None}, id="no-subject"),
+        pytest.param({"exp": int(time.time()) + 10 * 365 * 86400}, id="ten-year-lifetime"),
+        pytest.param({"azp": "another-client"}, id="other-authorized-party"),
     ],
 )
 {{ async }}def test_a_token_with_wrong_claims_is_refused(
     settings: Settings, identity_provider: IdentityProviderServer, changes: dict[str, Any]
 ) -> None:
+    """ASVS 5 V9.2.1 (validity), V9.2.3 (audience), V10.3.1 (issuer) and a bounded lifetime."""
     wanted = {key: value for key, value in claims(identity_provider, **changes).items() if value}
     token = identity_provider.sign(wanted)
+    ours = settings.model_copy(update={"oidc_authorized_parties": ["our-web-app"]})
+
+    with pytest.raises(InvalidTokenError):
+        {{ await }}IdentityProvider(ours).verify(token)
+
+
+@pytest.mark.parametrize("typ", ["logout+jwt", "dpop+jwt", "id_token+jwt"])
+{{ async }}def test_a_token_of_another_type_is_refused(
+    settings: Settings, identity_provider: IdentityProviderServer, typ: str
+) -> None:
+    """ASVS 5 V9.2.2: only access tokens are taken for access."""
+    token = identity_provider.sign(claims(identity_provider), typ=typ)
 
     with pytest.raises(InvalidTokenError):
         {{ await }}IdentityProvider(settings).verify(token)
+
+
+@pytest.mark.parametrize("typ", ["at+jwt", "JWT"])
+{{ async }}def test_an_access_token_of_a_usual_type_from_an_authorized_party_is_taken(
+    settings: Settings, identity_provider: IdentityProviderServer, typ: str
+) -> None:
+    ours = settings.model_copy(update={"oidc_authorized_parties": ["our-web-app"]})
+    token = identity_provider.sign(claims(identity_provider, azp="our-web-app"), typ=typ)
+
+    identity = {{ await }}IdentityProvider(ours).verify(token)
+
+    assert identity.subject == "ada"
+
+
+{{ async }}def test_fetching_the_keys_has_one_deadline_in_all(
+    settings: Settings, identity_provider: IdentityProviderServer
+) -> None:
+    # Two documents (discovery, then keys) of 0.4 s each: each within 0.5 s, not both.
+    identity_provider.delay = 0.4
+    provider = IdentityProvider(settings, fetch_timeout=0.5)
+
+    started = time.monotonic()
+    with pytest.raises(ProviderUnavailableError):
+        {{ await }}provider.verify(identity_provider.token("ada"))
+
+    assert time.monotonic() - started < 0.75
 
 
 {{ async }}def test_a_little_clock_skew_is_tolerated(
@@ -194,3 +242,32 @@ def claims(provider: IdentityProviderServer, **changes: Any) -> dict[str, Any]:
 
     with pytest.raises(InvalidTokenError):
         {{ await }}unconfigured.verify(identity_provider.token("ada"))
+
+
+{{ async }}def test_a_slow_key_fetch_holds_no_connection_from_other_requests(
+    client_with: Callable[..., {{ Client }}], identity_provider: IdentityProviderServer
+) -> None:
+    """One token naming an unknown key, from a slow provider, leaves the pool to the others."""
+    identity_provider.delay = 0.6
+    unknown_key = identity_provider.sign(claims(identity_provider), key_id="not-a-key-of-ours")
+    pool = {"db_pool_size": 1, "db_max_overflow": 0, "db_pool_timeout": 0.5}
+{% if cookiecutter.driver == "async" %}
+    async with client_with(**pool) as client:
+
+        async def health_meanwhile() -> int:
+            await asyncio.sleep(0.2)
+            return (await client.get("/health/db")).status_code
+
+        refused, health = await asyncio.gather(
+            client.get(ME, headers={"Authorization": f"Bearer {unknown_key}"}), health_meanwhile()
+        )
+
+    assert (refused.status_code, health) == (401, 200)
+{% else %}
+    with client_with(**pool) as client, ThreadPoolExecutor(2) as callers:
+        refused = callers.submit(client.get, ME, headers={"Authorization": f"Bearer {unknown_key}"})
+        time.sleep(0.2)
+        health = callers.submit(client.get, "/health/db")
+
+        assert (refused.result().status_code, health.result().status_code) == (401, 200)
+{% endif %}

@@ -6,6 +6,7 @@ import os
 from typing import Any
 
 import pytest
+from fastapi.testclient import TestClient
 from pydantic import ValidationError
 
 from {{ cookiecutter.package_name }}.main import create_app
@@ -115,19 +116,57 @@ def test_cors_origins_are_a_json_list_and_none_by_default(monkeypatch: pytest.Mo
     assert make_settings(cors_origins=[]).cors_origins == []
 
 
-def test_the_openapi_pages_can_be_switched_off() -> None:
-    app = create_app(make_settings(openapi_docs=False))
+DOCS = {"/openapi.json", "/docs", "/redoc"}
 
-    paths = {getattr(route, "path", None) for route in app.routes}
-    assert paths & {"/openapi.json", "/docs", "/redoc"} == set()
+
+def _served(**settings: Any) -> set[str]:
+    app = create_app(make_settings(**settings))
+    return {path for path in DOCS if TestClient(app).get(path).status_code == 200}
+
+
+def test_the_openapi_pages_are_served_in_development_only_unless_set() -> None:
+    """ASVS 5 V13.4.5: documentation endpoints are not exposed unless meant to be."""
+    assert _served() == DOCS
+    assert _served(docs_enabled=False) == set()
+    assert _served(environment="production", **FOR_PRODUCTION) == set()
+    assert _served(environment="production", docs_enabled=True, **FOR_PRODUCTION) == DOCS
+
+
+def test_every_origin_with_credentials_is_refused() -> None:
+    """ASVS 5 V3.4.2: credentialed cross-origin calls only from origins named one by one."""
+    with pytest.raises(ValidationError, match="CORS_ORIGINS may not hold"):
+        make_settings(cors_origins=["*"], cors_allow_credentials=True)
+    assert make_settings(cors_origins=["*"]).cors_origins == ["*"]
+
+
+def test_only_the_trusted_hosts_are_answered() -> None:
+    app = create_app(make_settings(trusted_hosts=["api.example.com"]))
+
+    with TestClient(app) as client:
+        ours = client.get("/health", headers={"Host": "api.example.com"})
+        theirs = client.get("/health", headers={"Host": "evil.example"})
+
+    assert (ours.status_code, theirs.status_code) == (200, 400)
+
+
+def test_a_trailing_slash_is_not_redirected_to_the_host_a_client_names() -> None:
+    """ASVS 5 V3.7.2: no redirect to a host the request chose."""
+    with TestClient(create_app(make_settings())) as client:
+        response = client.get(
+            "/api/v1/items/", headers={"Host": "evil.example"}, follow_redirects=False
+        )
+
+    assert "evil.example" not in response.headers.get("location", "")
+    assert response.status_code != 500
 {% if cookiecutter.auth == "password" %}
 
 
-@pytest.mark.parametrize("secret", ["", "change-me", "too-short"])
+@pytest.mark.parametrize("secret", ["", "change-me", "too-short", " " * 32, "change-me" * 4])
 @pytest.mark.parametrize("environment", ["development", "production"])
 def test_a_missing_or_weak_secret_is_refused_in_every_environment(
     environment: str, secret: str
 ) -> None:
+    """ASVS 5 V11.5.1: a signing key is random, with 128 bits of entropy at least."""
     with pytest.raises(ValidationError, match="must be a random value of at least 32 characters"):
         make_settings(environment=environment, secret_key=secret)
 
@@ -144,6 +183,13 @@ def test_a_weak_secret_stops_the_service_in_one_line_without_the_secret(
     message = str(exited.value.code)
     assert message.startswith("Invalid settings: SECRET_KEY must be a random value")
     assert "too-short-a-secret" not in message
+
+
+@pytest.mark.parametrize("minutes", [0, 1441, 525_600])
+def test_an_access_token_lives_a_minute_to_a_day(minutes: int) -> None:
+    """ASVS 5 V7.3.2: a session has an absolute maximum lifetime."""
+    with pytest.raises(ValidationError, match="access_token_minutes"):
+        make_settings(access_token_minutes=minutes)
 
 
 def test_password_hashes_run_one_per_cpu_unless_set(monkeypatch: pytest.MonkeyPatch) -> None:

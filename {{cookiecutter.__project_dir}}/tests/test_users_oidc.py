@@ -1,6 +1,8 @@
 {% from "driver.jinja" import async, await, Client, Connection with context %}
 """The users API with an identity provider: users recorded when first seen, and admin rights."""
 
+import logging
+
 import pytest
 {% if cookiecutter.driver == "async" %}
 from httpx2 import AsyncClient
@@ -152,3 +154,32 @@ ME = "/api/v1/users/me"
     assert deleted.status_code == 204
     assert again.json()["subject"] == "ada"
     assert again.json()["created_at"] > before["created_at"]
+
+
+{{ async }}def test_deactivations_deletions_and_refused_tokens_are_security_events(
+    client: {{ Client }},
+    ada: Account,
+    grace: Account,
+    admin: Account,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """ASVS 5 V16.3.1 and V16.3.2: changes of an account's state, and refusals, are logged."""
+    with caplog.at_level(logging.INFO):
+        deactivate = {"is_active": False}
+        {{ await }}client.patch(f"{USERS}/{ada.id}", json=deactivate, headers=admin.headers)
+        {{ await }}client.get(ME, headers=ada.headers)
+        {{ await }}client.delete(f"{USERS}/{grace.id}", headers=admin.headers)
+        {{ await }}client.get(ME, headers={"Authorization": "Bearer not.a.token"})
+
+    events = [
+        (vars(record)["event"], vars(record)["user_id"], vars(record).get("by"))
+        for record in caplog.records
+        if "event" in vars(record)
+    ]
+    assert events == [
+        ("is_active_changed", ada.id, admin.id),
+        ("deactivated_account_refused", ada.id, None),
+        ("user_deleted", grace.id, admin.id),
+        ("token_refused", None, None),
+    ]
+    assert "not.a.token" not in caplog.text

@@ -11,6 +11,7 @@ from httpx2 import AsyncClient
 from fastapi.testclient import TestClient
 {% endif %}
 from sqlalchemy import select
+from sqlalchemy import update
 {% if cookiecutter.driver == "async" %}
 from sqlalchemy.ext.asyncio import AsyncConnection
 {% else %}
@@ -25,7 +26,7 @@ from accounts import Account
 
 USERS = "/api/v1/users"
 ME = "/api/v1/users/me"
-NEW_USER = {"email": "grace@example.com", "full_name": "Grace Hopper", "password": "cobol-1959"}
+NEW_USER = {"email": "grace@example.com", "full_name": "Grace Hopper", "password": "cobol-1959-on"}
 
 
 {{ async }}def test_sign_up_returns_201_and_never_the_password(client: {{ Client }}) -> None:
@@ -47,8 +48,8 @@ NEW_USER = {"email": "grace@example.com", "full_name": "Grace Hopper", "password
     stored = select(User.hashed_password).where(User.id == response.json()["id"])
     hashed = ({{ await }}connection.execute(stored)).scalar_one()
     assert hashed.startswith("$argon2id$")
-    assert {{ await }}Passwords(settings).verify("cobol-1959", hashed)
-    assert not {{ await }}Passwords(settings).verify("cobol-1960", hashed)
+    assert {{ await }}Passwords(settings).verify("cobol-1959-on", hashed)
+    assert not {{ await }}Passwords(settings).verify("cobol-1960-on", hashed)
 
 
 {{ async }}def test_sign_up_keeps_any_unicode_in_the_name(client: {{ Client }}) -> None:
@@ -124,7 +125,7 @@ NEW_USER = {"email": "grace@example.com", "full_name": "Grace Hopper", "password
 @pytest.mark.parametrize(
     ("password", "message"),
     [
-        ("short", "String should have at least 8 characters"),
+        ("short", "String should have at least 12 characters"),
         ("x" * 129, "String should have at most 128 characters"),
     ],
 )
@@ -136,6 +137,43 @@ NEW_USER = {"email": "grace@example.com", "full_name": "Grace Hopper", "password
     [problem] = response.json()["detail"]
     assert problem["loc"] == ["body", "password"]
     assert problem["msg"] == message
+
+
+@pytest.mark.parametrize(
+    ("password", "message"),
+    [
+        ("12345678", "String should have at least 12 characters"),
+        ("password", "String should have at least 12 characters"),
+        (" " * 8, "String should have at least 12 characters"),
+        (" " * 12, "Password is too repetitive"),
+        ("abababababab", "Password is too repetitive"),
+        ("q1w2e3r4t5y6", "Password is too common"),
+        ("1QAZ2WSX3EDC", "Password is too common"),
+    ],
+)
+{{ async }}def test_a_short_repetitive_or_common_password_is_refused(
+    client: {{ Client }}, password: str, message: str
+) -> None:
+    """ASVS 5 V6.2.1 (12 characters at least) and V6.2.4 (not a common password)."""
+    response = {{ await }}client.post(USERS, json={**NEW_USER, "password": password})
+
+    assert response.status_code == 422
+    [problem] = response.json()["detail"]
+    assert (problem["loc"], problem["msg"]) == (["body", "password"], message)
+
+
+{{ async }}def test_sign_up_is_limited_per_client_with_429_and_retry_after(
+    client_with: Callable[..., {{ Client }}],
+) -> None:
+    """ASVS 5 V2.4.1: anti-automation on sign-up, counted in the database for every replica."""
+    {{ async }}with client_with(client_signups_per_hour=2) as limited:
+        answers = [
+            {{ await }}limited.post(USERS, json={**NEW_USER, "email": f"u{number}@example.com"})
+            for number in range(3)
+        ]
+
+    assert [answer.status_code for answer in answers] == [201, 201, 429]
+    assert 3500 < int(answers[2].headers["retry-after"]) <= 3600
 
 
 {{ async }}def test_closed_sign_up_asks_for_a_token_refuses_users_and_admits_admins(
@@ -312,6 +350,24 @@ NEW_USER = {"email": "grace@example.com", "full_name": "Grace Hopper", "password
     assert {{ await }}Passwords(settings).verify("difference-engine", rows.scalar_one())
 
 
+{{ async }}def test_wrong_current_passwords_count_toward_the_lockout(
+    client_with: Callable[..., {{ Client }}], ada: Account
+) -> None:
+    """ASVS 5 V6.3.1: every password check counts against guessing, the current password's too."""
+    guess = {"password": "difference-engine", "current_password": "not-it-at-all"}
+    {{ async }}with client_with(login_max_failures=3) as strict:
+        guesses = [
+            ({{ await }}strict.patch(ME, json=guess, headers=ada.headers)).status_code
+            for _attempt_number in range(4)
+        ]
+        login = {{ await }}strict.post(
+            "/api/v1/auth/token", data={"username": ada.email, "password": ada.password}
+        )
+
+    assert guesses == [403, 403, 403, 429]
+    assert login.status_code == 429
+
+
 {{ async }}def test_an_admin_sets_another_users_password_without_theirs(
     client: {{ Client }},
     connection: {{ Connection }},
@@ -331,9 +387,46 @@ NEW_USER = {"email": "grace@example.com", "full_name": "Grace Hopper", "password
 {{ async }}def test_update_to_a_taken_email_returns_409(
     client: {{ Client }}, ada: Account, grace: Account
 ) -> None:
-    response = {{ await }}client.patch(ME, json={"email": ada.email}, headers=grace.headers)
+    change = {"email": ada.email, "current_password": grace.password}
+    response = {{ await }}client.patch(ME, json=change, headers=grace.headers)
 
     assert response.status_code == 409
+
+
+{{ async }}def test_changing_ones_own_email_address_needs_the_current_password(
+    client: {{ Client }}, ada: Account
+) -> None:
+    """ASVS 5 V7.5.1: an attribute that recovers the account needs the password to change."""
+    missing = {{ await }}client.patch(ME, json={"email": "mine@evil.example"}, headers=ada.headers)
+    wrong = {{ await }}client.patch(
+        ME, json={"email": "mine@evil.example", "current_password": "nope"}, headers=ada.headers
+    )
+    right = {{ await }}client.patch(
+        ME,
+        json={"email": "ada@analytical.example", "current_password": ada.password},
+        headers=ada.headers,
+    )
+
+    assert missing.status_code == 422
+    assert missing.json()["detail"][0]["loc"] == ["body", "current_password"]
+    assert wrong.status_code == 403
+    assert right.status_code == 200
+    assert right.json()["email"] == "ada@analytical.example"
+
+
+{{ async }}def test_an_address_in_another_unicode_form_is_the_same_account(
+    client: {{ Client }}, ada: Account
+) -> None:
+    """ASVS 5 V2.2.1: input is brought to one canonical form before it is compared."""
+    full_width = "\uff41da@example.com"  # a full-width "a" (U+FF41), then "da@example.com"
+
+    again = {{ await }}client.post(USERS, json={**NEW_USER, "email": full_width})
+    logged_in = {{ await }}client.post(
+        "/api/v1/auth/token", data={"username": full_width, "password": ada.password}
+    )
+
+    assert again.status_code == 409
+    assert logged_in.status_code == 200
 
 
 @pytest.mark.parametrize("payload", [{"full_name": None}, {"email": None}, {"is_active": "maybe"}])
@@ -361,3 +454,30 @@ NEW_USER = {"email": "grace@example.com", "full_name": "Grace Hopper", "password
     assert response.status_code == expected
     still_there = {{ await }}client.get(f"{USERS}/{ada.id}", headers=admin.headers)
     assert still_there.status_code == (200 if expected == 403 else 404)
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body"),
+    [
+        ("PATCH", ME, {"is_superuser": False}),
+        ("PATCH", ME, {"is_active": False}),
+        ("DELETE", ME, None),
+    ],
+)
+{{ async }}def test_the_only_admin_cannot_demote_deactivate_or_delete_itself(
+    client: {{ Client }},
+    connection: {{ Connection }},
+    admin: Account,
+    grace: Account,
+    method: str,
+    path: str,
+    body: dict[str, Any] | None,
+) -> None:
+    """ASVS 5 V2.3.2: a business rule holds: the service always keeps an admin."""
+    alone = {{ await }}client.request(method, path, json=body, headers=admin.headers)
+    {{ await }}connection.execute(update(User).where(User.id == grace.id).values(is_superuser=True))
+    with_another = {{ await }}client.request(method, path, json=body, headers=admin.headers)
+
+    assert alone.status_code == 409
+    assert alone.json() == {"detail": "The service's only admin cannot lose the right."}
+    assert with_another.status_code in {200, 204}

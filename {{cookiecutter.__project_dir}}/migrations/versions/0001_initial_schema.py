@@ -1,6 +1,6 @@
 {# As autogenerate spells the timestamp type of column_types.py for this database: #}
 {% set timestamp = "mysql.DATETIME(fsp=6)" if cookiecutter.database == "mysql" else "sa.DateTime(timezone=True)" %}
-"""Create the users and items tables.
+"""Create the service's tables.
 
 Revision ID: 0001
 Revises:
@@ -31,11 +31,13 @@ def upgrade() -> None:
         sa.Column("hashed_password", sa.String(length=255), nullable=False),
         sa.Column("is_active", sa.Boolean(), nullable=False),
         sa.Column("is_superuser", sa.Boolean(), nullable=False),
-        sa.Column("failed_logins", sa.Integer(), nullable=False),
-        sa.Column("locked_until", {{ timestamp }}, nullable=True),
+        sa.Column("token_version", sa.Integer(), nullable=False),
         sa.Column("created_at", {{ timestamp }}, nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_users")),
         sa.UniqueConstraint("email", name=op.f("uq_users_email")),
+{% if cookiecutter.database == "sqlite" %}
+        sqlite_autoincrement=True,
+{% endif %}
     )
 {% elif cookiecutter.auth == "oidc" %}
     op.create_table(
@@ -48,6 +50,9 @@ def upgrade() -> None:
         sa.Column("created_at", {{ timestamp }}, nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_users")),
         sa.UniqueConstraint("subject", name=op.f("uq_users_subject")),
+{% if cookiecutter.database == "sqlite" %}
+        sqlite_autoincrement=True,
+{% endif %}
     )
 {% else %}
     op.create_table(
@@ -59,6 +64,9 @@ def upgrade() -> None:
         sa.Column("created_at", {{ timestamp }}, nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_users")),
         sa.UniqueConstraint("email", name=op.f("uq_users_email")),
+{% if cookiecutter.database == "sqlite" %}
+        sqlite_autoincrement=True,
+{% endif %}
     )
 {% endif %}
     op.create_table(
@@ -75,10 +83,27 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_items")),
         sa.UniqueConstraint("owner_id", "title", name=op.f("uq_items_owner_id_title")),
+{% if cookiecutter.database == "sqlite" %}
+        sqlite_autoincrement=True,
+{% endif %}
     )
+{% if cookiecutter.auth == "password" %}
+    op.create_table(
+        "throttles",
+        sa.Column("key", sa.String(length=400), nullable=False),
+        sa.Column("attempts", sa.Integer(), nullable=False),
+        sa.Column("window_ends_at", {{ timestamp }}, nullable=False),
+        sa.Column("lockouts", sa.Integer(), nullable=False),
+        sa.Column("locked_until", {{ timestamp }}, nullable=True),
+        sa.PrimaryKeyConstraint("key", name=op.f("pk_throttles")),
+    )
+{% endif %}
 
 
 def downgrade() -> None:
     """Drop the tables."""
+{% if cookiecutter.auth == "password" %}
+    op.drop_table("throttles")
+{% endif %}
     op.drop_table("items")
     op.drop_table("users")

@@ -1,5 +1,5 @@
 {% from "driver.jinja" import async, await with context %}
-"""The create-admin command: the first admin, with no default password anywhere."""
+"""The create-admin and promote commands: admins, with no default password anywhere."""
 
 import argparse
 {% if cookiecutter.driver == "async" %}
@@ -15,6 +15,7 @@ from pydantic import ValidationError
 
 from . import crud
 from .db import connect
+from .events import security_event
 from .passwords import Passwords
 from .schemas import Email
 from .schemas import UserCreate
@@ -22,13 +23,13 @@ from .settings import Settings
 from .settings import describe
 from .settings import get_settings
 
+# Where the commands' security events come from.
+COMMAND_LINE = "command line"
+
 
 def create_admin(parser: argparse.ArgumentParser, given_email: str, full_name: str) -> int:
-    """Make the account of this address an admin, or create it; return the exit status."""
-    try:
-        email = TypeAdapter(Email).validate_python(given_email)
-    except ValidationError as error:
-        parser.error(f"EMAIL {describe(error)}")
+    """Create an admin account for this address, if it has none; return the exit status."""
+    email = _address(parser, given_email)
     settings = get_settings()
     try:
 {% if cookiecutter.driver == "async" %}
@@ -37,17 +38,45 @@ def create_admin(parser: argparse.ArgumentParser, given_email: str, full_name: s
         said = _create_admin(settings, email, full_name, _password)
 {% endif %}
     except ValidationError as error:
-        return _failed(describe(error))
+        return _failed("create-admin", describe(error))
     except crud.EmailTakenError:
-        return _failed(f"{email} got an account meanwhile; run the command again")
+        # Sign-up is open and addresses are not verified: whoever registered the address may
+        # not be its owner. Making them an admin is for `promote`, which says whom it promotes.
+        return _failed(
+            "create-admin",
+            f"{email} already has an account, which stays as it is; "
+            f"if it is yours, make it an admin with `promote {email}`",
+        )
     except PasswordUnavailableError as error:
-        return _failed(str(error))
+        return _failed("create-admin", str(error))
     print(said)  # noqa: T201 (a command's output)
     return 0
 
 
-def _failed(message: str) -> int:
-    print(f"create-admin: {message}", file=sys.stderr)  # noqa: T201 (a command's output)
+def promote(parser: argparse.ArgumentParser, given_email: str) -> int:
+    """Make the existing account of this address an admin, saying whose; return the exit status."""
+    email = _address(parser, given_email)
+    settings = get_settings()
+{% if cookiecutter.driver == "async" %}
+    said = asyncio.run(_promote(settings, email))
+{% else %}
+    said = _promote(settings, email)
+{% endif %}
+    if said is None:
+        return _failed("promote", f"no account has the address {email}")
+    print(said)  # noqa: T201 (a command's output)
+    return 0
+
+
+def _address(parser: argparse.ArgumentParser, given_email: str) -> str:
+    try:
+        return TypeAdapter(Email).validate_python(given_email)
+    except ValidationError as error:
+        parser.error(f"EMAIL {describe(error)}")
+
+
+def _failed(command: str, message: str) -> int:
+    print(f"{command}: {message}", file=sys.stderr)  # noqa: T201 (a command's output)
     return 1
 
 
@@ -75,20 +104,35 @@ def _password() -> str:
     database = connect(settings)
     try:
         {{ async }}with database.sessions.begin() as session:
-            user = {{ await }}crud.get_user_by_email(session, email=email)
-            if user is not None:
-                user.is_superuser = True
-                return f"{email} is an admin now."
+            if {{ await }}crud.get_user_by_email(session, email=email) is not None:
+                raise crud.EmailTakenError
         # Asked for only now, with no transaction open: the address has no account yet.
         data = UserCreate(email=email, full_name=full_name, password=password())
         hashed_password = {{ await }}Passwords(settings).hash(data.password.get_secret_value())
         {{ async }}with database.sessions.begin() as session:
-            {{ await }}crud.create_user(
+            user = {{ await }}crud.create_user(
                 session,
                 data=data,
                 hashed_password=hashed_password,
                 is_superuser=True,
             )
+        security_event("admin_created", user_id=user.id, client=COMMAND_LINE)
         return f"Created the admin {email}."
+    finally:
+        {{ await }}database.engine.dispose()
+
+
+{{ async }}def _promote(settings: Settings, email: str) -> str | None:
+    database = connect(settings)
+    try:
+        {{ async }}with database.sessions.begin() as session:
+            user = {{ await }}crud.get_user_by_email(session, email=email)
+            if user is None:
+                return None
+            user.is_superuser = True
+            security_event("admin_promoted", user_id=user.id, client=COMMAND_LINE)
+            # Enough for the operator to see whether it is the account they meant.
+            signed_up = user.created_at.strftime("%Y-%m-%d %H:%M UTC")
+            return f"Made an admin: {email}, {user.full_name}, id {user.id}, signed up {signed_up}."
     finally:
         {{ await }}database.engine.dispose()

@@ -1,29 +1,25 @@
 {% from "driver.jinja" import async, await, Connection, Session with context %}
 """Reads and writes of users and items: the only module that queries the database."""
 
-from collections.abc import Sequence
 {% if cookiecutter.auth == "password" %}
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from datetime import timedelta
-from typing import Any
-from typing import cast
-{% endif %}
 
-{% if cookiecutter.auth == "password" %}
-from sqlalchemy import CursorResult
+{% elif cookiecutter.auth == "oidc" %}
+from collections.abc import Sequence
+from dataclasses import dataclass
+
 {% endif %}
 from sqlalchemy import bindparam
 {% if cookiecutter.auth == "password" %}
-from sqlalchemy import case
+from sqlalchemy import delete
 {% endif %}
 {% if cookiecutter.auth != "none" %}
 from sqlalchemy import or_
 {% endif %}
 from sqlalchemy import select
-{% if cookiecutter.auth == "password" %}
-from sqlalchemy import update
-{% endif %}
 {% if cookiecutter.driver == "sync" %}
 from sqlalchemy.engine import Connection
 {% endif %}
@@ -40,12 +36,18 @@ from .enums import ItemStatus
 {% endif %}
 from .integrity import violated_constraint
 from .models import Item
+{% if cookiecutter.auth == "password" %}
+from .models import Throttle
+{% endif %}
 from .models import User
 from .schemas import ItemCreate
 from .schemas import ItemRead
 from .schemas import ItemUpdate
 {% if cookiecutter.auth != "oidc" %}
 from .schemas import UserCreate
+{% endif %}
+{% if cookiecutter.auth == "none" %}
+from .schemas import UserRead
 {% endif %}
 from .schemas import UserUpdate
 
@@ -56,6 +58,11 @@ USER_SUBJECT_UNIQUE = "uq_users_subject"
 USER_EMAIL_UNIQUE = "uq_users_email"
 {% endif %}
 ITEM_TITLE_UNIQUE = "uq_items_owner_id_title"
+{% if cookiecutter.auth == "password" %}
+# The key of an address's logins; its lockouts double up to 2**MAX_DOUBLINGS times the first.
+LOGIN = "login"
+MAX_DOUBLINGS = 16
+{% endif %}
 ITEM_OWNER_EXISTS = "fk_items_owner_id_users"
 
 # The API reads items, its busiest path, as rows of the columns it shows, on a connection
@@ -67,7 +74,23 @@ READ_ITEM = select(*ITEM_COLUMNS).where(Item.id == bindparam("item_id"))
 LIST_ITEMS = (
     select(*ITEM_COLUMNS).order_by(Item.id).limit(bindparam("limit")).offset(bindparam("offset"))
 )
-{% if cookiecutter.auth != "none" %}
+{% if cookiecutter.auth == "password" %}
+# What each request checks of its caller's account, by primary key.
+READ_ACCOUNT = select(User.id, User.is_active, User.is_superuser, User.token_version).where(
+    User.id == bindparam("user_id")
+)
+{% elif cookiecutter.auth == "oidc" %}
+# What a read checks of its caller's account, by the provider's unique id of the person.
+READ_ACCOUNT = select(User.id, User.is_active).where(User.subject == bindparam("subject"))
+{% endif %}
+{% if cookiecutter.auth == "none" %}
+# Users are read as rows too, on the connection for reads: on SQLite, never in the queue to write.
+USER_COLUMNS = (User.id, User.email, User.full_name, User.is_active, User.created_at)
+READ_USER = select(*USER_COLUMNS).where(User.id == bindparam("user_id"))
+LIST_USERS = (
+    select(*USER_COLUMNS).order_by(User.id).limit(bindparam("limit")).offset(bindparam("offset"))
+)
+{% else %}
 # A user sees their own items and the public ones.
 LIST_VISIBLE_ITEMS = LIST_ITEMS.where(
     or_(Item.owner_id == bindparam("user_id"), Item.status == ItemStatus.PUBLIC)
@@ -105,20 +128,38 @@ class LoginAttempt:
     user_id: int
     hashed_password: str
     is_active: bool
+    token_version: int
+
+
+@dataclass(frozen=True)
+class Account:
+    """What a request needs to know of its caller's account."""
+
+    id: int
+    is_active: bool
     is_superuser: bool
+    token_version: int
 {% endif %}
 
 
 {{ async }}def get_user(session: {{ Session }}, *, user_id: int) -> User | None:
     """Return the user with this id, or None."""
     return {{ await }}session.get(User, user_id)
+{% if cookiecutter.auth != "none" %}
 
 
 {{ async }}def list_users(session: {{ Session }}, *, limit: int, offset: int) -> Sequence[User]:
     """Return a page of users, oldest first."""
     users = {{ await }}session.scalars(select(User).order_by(User.id).limit(limit).offset(offset))
     return users.all()
+{% endif %}
 {% if cookiecutter.auth == "password" %}
+
+
+{{ async }}def read_account(connection: {{ Connection }}, *, user_id: int) -> Account | None:
+    """Return what a request checks of the account with this id, or None."""
+    row = ({{ await }}connection.execute(READ_ACCOUNT, {"user_id": user_id})).first()
+    return None if row is None else Account(*row)
 
 
 {{ async }}def get_user_by_email(session: {{ Session }}, *, email: str) -> User | None:
@@ -153,8 +194,12 @@ class LoginAttempt:
 ) -> None:
     """Apply the fields given, and the new password's hash if there is one.
 
-    Raises EmailTakenError if the new address is in use.
+    A new password, a deactivation or the loss of admin rights ends the tokens issued
+    before. Raises EmailTakenError if the new address is in use.
     """
+    demoted = user.is_superuser and data.is_superuser is False
+    if hashed_password is not None or data.is_active is False or demoted:
+        user.token_version += 1
     for field, value in data.model_dump(exclude={"password", "current_password"}).items():
         setattr(user, field, value)
     if hashed_password is not None:
@@ -163,46 +208,100 @@ class LoginAttempt:
 
 
 {{ async }}def count_login_attempt(
-    session: {{ Session }}, *, email: str, now: datetime, max_failures: int, lockout: timedelta
+    session: {{ Session }},
+    *,
+    email: str,
+    now: datetime,
+    max_failures: int,
+    lockout: timedelta,
+    max_lockout: timedelta,
 ) -> LoginAttempt | None:
-    """Count an attempt to log in to the account of this address, as failed until it succeeds.
+    """Count an attempt to log in with this address, as failed until it succeeds.
 
-    Returns None for an address without an account. Raises AccountLockedError while the
-    account is locked; the attempt that reaches `max_failures` locks it for `lockout`.
+    Returns None for an address without an account; an address without one is counted and
+    locked all the same. Raises AccountLockedError while the address is locked. The attempt
+    that reaches `max_failures` locks it: for `lockout` the first time, twice as long each
+    time after, up to `max_lockout`, until a login succeeds.
     """
-    # One statement that counts and locks, so that attempts on several replicas at once
-    # are all counted; it takes the row's write lock before anything is read.
-    failures = User.failed_logins + 1
-    counted = {{ await }}session.execute(
-        update(User)
-        .where(User.email == email, or_(User.locked_until.is_(None), User.locked_until <= now))
-        # The lock first: MySQL gives later assignments the values of earlier ones.
-        .ordered_values(
-            (User.locked_until, case((failures >= max_failures, now + lockout), else_=None)),
-            (User.failed_logins, failures),
-        )
-        .execution_options(synchronize_session=False)
-    )
-    user = {{ await }}session.scalar(
-        select(User).where(User.email == email).execution_options(populate_existing=True)
-    )
+    throttle = {{ await }}_throttle(session, key=f"{LOGIN}:{email}", now=now)
+    if throttle.locked_until is not None and throttle.locked_until > now:
+        raise AccountLockedError(throttle.locked_until)
+    throttle.attempts += 1
+    if throttle.attempts >= max_failures:
+        growth = 2 ** min(throttle.lockouts, MAX_DOUBLINGS)
+        throttle.locked_until = now + min(lockout * growth, max_lockout)
+        throttle.lockouts += 1
+        throttle.attempts = 0
+    user = {{ await }}get_user_by_email(session, email=email)
     if user is None:
         return None
-    # An UPDATE's result is a CursorResult, which counts the rows it matched.
-    if cast("CursorResult[Any]", counted).rowcount == 0 and user.locked_until is not None:
-        raise AccountLockedError(user.locked_until)
-    return LoginAttempt(user.id, user.hashed_password, user.is_active, user.is_superuser)
+    return LoginAttempt(user.id, user.hashed_password, user.is_active, user.token_version)
 
 
-{{ async }}def clear_login_failures(session: {{ Session }}, *, user_id: int) -> None:
-    """Forget the failed logins of an account that has just logged in."""
-    {{ await }}session.execute(
-        update(User)
-        .where(User.id == user_id)
-        .values(failed_logins=0, locked_until=None)
-        .execution_options(synchronize_session=False)
-    )
+{{ async }}def is_only_admin(session: {{ Session }}, *, user: User) -> bool:
+    """Whether this user is the one active admin; the others' rows stay locked meanwhile."""
+    if not (user.is_superuser and user.is_active):
+        return False
+    others = select(User.id).where(User.is_superuser, User.is_active, User.id != user.id)
+    return ({{ await }}session.scalars(others.with_for_update())).first() is None
+
+
+{{ async }}def clear_login_failures(session: {{ Session }}, *, email: str) -> None:
+    """Forget the failed logins, and lockouts, of an address that has just logged in."""
+    {{ await }}session.execute(delete(Throttle).where(Throttle.key == f"{LOGIN}:{email}"))
+
+
+{{ async }}def limit_rate(
+    session: {{ Session }}, *, key: str, now: datetime, limit: int, window: timedelta
+) -> datetime | None:
+    """Count an attempt under `key`, `limit` in each `window` at most.
+
+    Returns None if it may go on; else when the window ends, and the attempt is not counted.
+    """
+    throttle = {{ await }}_throttle(session, key=key, now=now)
+    if throttle.window_ends_at <= now:
+        throttle.attempts, throttle.window_ends_at = 0, now + window
+    if throttle.attempts >= limit:
+        return throttle.window_ends_at
+    throttle.attempts += 1
+    return None
+
+
+{{ async }}def _throttle(session: {{ Session }}, *, key: str, now: datetime) -> Throttle:
+    # The key's row, locked until the transaction ends, so that attempts made at once on
+    # several replicas are all counted; created at the key's first attempt.
+    locked = select(Throttle).where(Throttle.key == key).with_for_update()
+    throttle = {{ await }}session.scalar(locked)
+    if throttle is not None:
+        return throttle
+    try:
+        # In a savepoint: if a request of the same key creates it first, only this insert is
+        # undone, and the request goes on with that row.
+        {{ async }}with session.begin_nested():
+            throttle = Throttle(key=key, attempts=0, window_ends_at=now, lockouts=0)
+            session.add(throttle)
+    except IntegrityError:
+        # A row of a key and numbers can only clash on the key.
+        recorded = {{ await }}session.scalar(locked)
+        if recorded is None:
+            raise
+        return recorded
+    return throttle
 {% elif cookiecutter.auth == "oidc" %}
+
+
+@dataclass(frozen=True)
+class Account:
+    """What a read needs to know of its caller's account."""
+
+    id: int
+    is_active: bool
+
+
+{{ async }}def read_account(connection: {{ Connection }}, *, subject: str) -> Account | None:
+    """Return what a read checks of the account of this provider subject, or None."""
+    row = ({{ await }}connection.execute(READ_ACCOUNT, {"subject": subject})).first()
+    return None if row is None else Account(*row)
 
 
 {{ async }}def get_or_create_user(
@@ -236,6 +335,18 @@ class LoginAttempt:
         setattr(user, field, value)
     {{ await }}session.flush()
 {% else %}
+
+
+{{ async }}def read_user(connection: {{ Connection }}, *, user_id: int) -> UserRead | None:
+    """Return the user with this id as the API shows it, or None."""
+    row = ({{ await }}connection.execute(READ_USER, {"user_id": user_id})).first()
+    return None if row is None else UserRead.model_validate(row)
+
+
+{{ async }}def list_users(connection: {{ Connection }}, *, limit: int, offset: int) -> list[UserRead]:
+    """Return a page of users as the API shows them, oldest first."""
+    rows = {{ await }}connection.execute(LIST_USERS, {"limit": limit, "offset": offset})
+    return [UserRead.model_validate(row) for row in rows]
 
 
 {{ async }}def create_user(session: {{ Session }}, *, data: UserCreate) -> User:

@@ -3,15 +3,24 @@
 
 from collections.abc import AsyncIterator
 from collections.abc import Callable
+{% if cookiecutter.driver == "sync" %}
+from collections.abc import Iterator
+{% endif %}
 from contextlib import AbstractAsyncContextManager
 {% if cookiecutter.driver == "sync" %}
 from contextlib import AbstractContextManager
 {% endif %}
 from contextlib import asynccontextmanager
+{% if cookiecutter.driver == "sync" %}
+from contextlib import contextmanager
+{% endif %}
 from dataclasses import dataclass
 from typing import Any
 
 import anyio
+{% if cookiecutter.driver == "sync" %}
+import anyio.from_thread
+{% endif %}
 {% if cookiecutter.database != "sqlite" %}
 from sqlalchemy import NullPool
 {% endif %}
@@ -78,7 +87,9 @@ class Database:
 {% if cookiecutter.database == "sqlite" %}
     # SQLite lets one transaction write at a time; the others poll for its lock, sleeping
     # longer each time. The transactions of this process take turns here instead, in order.
-    writer: anyio.Lock
+    # A semaphore rather than a lock: a worker thread's turn is taken and given back by two
+    # tasks of the event loop (see `transaction`), and a lock belongs to the task that took it.
+    writer: anyio.Semaphore
 {% endif %}
 
     def saturated(self) -> bool:
@@ -99,8 +110,30 @@ class Database:
             yield
 {% endif %}
 
+{% if cookiecutter.driver == "async" %}
     @asynccontextmanager
-    async def _take(self, queue: {{ "anyio.Semaphore | anyio.Lock" if cookiecutter.database == "sqlite" else "anyio.Semaphore" }}) -> AsyncIterator[None]:
+    async def transaction(self) -> AsyncIterator[AsyncSession]:
+        """A session in a transaction, in the queue for a connection, as a request's is."""
+        async with self.{{ "write_turn" if cookiecutter.database == "sqlite" else "turn" }}(), self.sessions.begin() as session:
+            yield session
+{% else %}
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """A session in a transaction, in the queue for a connection, as a request's is.
+
+        For a worker thread of the event loop: it waits on the loop, where the queue is.
+        """
+        turn = self.{{ "write_turn" if cookiecutter.database == "sqlite" else "turn" }}()
+        anyio.from_thread.run(turn.__aenter__)
+        try:
+            with self.sessions.begin() as session:
+                yield session
+        finally:
+            anyio.from_thread.run(turn.__aexit__, None, None, None)
+{% endif %}
+
+    @asynccontextmanager
+    async def _take(self, queue: anyio.Semaphore) -> AsyncIterator[None]:
         # At once when it is free (no deadline to set up); otherwise in order, until `timeout`.
         try:
             queue.acquire_nowait()
@@ -162,7 +195,7 @@ def connect(settings: Settings) -> Database:
         timeout=settings.db_pool_timeout,
         turns=anyio.Semaphore(capacity),
 {% if cookiecutter.database == "sqlite" %}
-        writer=anyio.Lock(),
+        writer=anyio.Semaphore(1),
 {% endif %}
     )
 

@@ -10,6 +10,7 @@ from contextlib import asynccontextmanager
 import anyio
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from fastapi.middleware.trustedhost import TrustedHostMiddleware
 from fastapi.routing import APIRoute
 
 from . import __version__
@@ -70,7 +71,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # Close the pooled connections when the service stops.
         {{ await }}database.engine.dispose()
 
-    docs = settings.openapi_docs
+    docs = settings.docs_enabled
     app = FastAPI(
         title=TITLE,
         description=DESCRIPTION,
@@ -80,6 +81,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         openapi_url="/openapi.json" if docs else None,
         docs_url="/docs" if docs else None,
         redoc_url="/redoc" if docs else None,
+        # A path with a slash too many is a 404, not a redirect to the Host the client named.
+        redirect_slashes=False,
     )
     app.state.settings = settings
     app.state.database = database
@@ -94,12 +97,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         logger.warning("OIDC_ISSUER or OIDC_AUDIENCE is not set: every bearer token is refused")
 {% endif %}
     app.add_middleware(RequestContextMiddleware, count=settings.metrics_enabled)
+    if settings.trusted_hosts != ["*"]:
+        app.add_middleware(TrustedHostMiddleware, allowed_hosts=settings.trusted_hosts)
     if settings.cors_origins:
         # Outermost, so that preflight requests are answered before anything else runs.
-        # No credentials: the API takes bearer tokens, never cookies.
         app.add_middleware(
             CORSMiddleware,
             allow_origins=settings.cors_origins,
+            allow_credentials=settings.cors_allow_credentials,
             allow_methods=["GET", "POST", "PATCH", "DELETE"],
             allow_headers=["Authorization", "Content-Type", REQUEST_ID_HEADER],
             expose_headers=[REQUEST_ID_HEADER, "Retry-After"],

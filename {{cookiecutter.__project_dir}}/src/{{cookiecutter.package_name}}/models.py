@@ -31,10 +31,9 @@ class User(Base):
     hashed_password: Mapped[str] = mapped_column(String(255))
     is_active: Mapped[bool] = mapped_column(default=True)
     is_superuser: Mapped[bool] = mapped_column(default=False)
-    # Failed logins since the last successful one, and until when the account refuses logins:
-    # in the database, so that every replica of the service counts the same attempts.
-    failed_logins: Mapped[int] = mapped_column(default=0)
-    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Written into every token issued; a new password, a deactivation or the loss of admin
+    # rights moves it on, and the tokens issued before stop working.
+    token_version: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
 {% elif cookiecutter.auth == "oidc" %}
 class User(Base):
@@ -78,7 +77,11 @@ class Item(Base):
 
     __tablename__ = "items"
     # Also the index for the owner's foreign key: owner_id leads.
+{% if cookiecutter.database == "sqlite" %}
+    __table_args__ = (UniqueConstraint("owner_id", "title"), {"sqlite_autoincrement": True})
+{% else %}
     __table_args__ = (UniqueConstraint("owner_id", "title"),)
+{% endif %}
 
     id: Mapped[int] = mapped_column(primary_key=True)
     title: Mapped[str] = mapped_column(String(200))
@@ -100,3 +103,23 @@ class Item(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
 
     owner: Mapped[User] = relationship(back_populates="items", lazy="raise")
+{% if cookiecutter.auth == "password" %}
+
+
+class Throttle(Base):
+    """Attempts counted under a key: logins to an address, or a client's logins or sign-ups.
+
+    In the database, so that every replica of the service counts the same attempts.
+    """
+
+    __tablename__ = "throttles"
+
+    # "login:<address>", whether or not the address has an account; "<action>:<client address>".
+    key: Mapped[str] = mapped_column(String(400), primary_key=True)
+    # Attempts counted since the window began, and when it ends.
+    attempts: Mapped[int] = mapped_column(default=0)
+    window_ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # Lockouts in a row, and until when attempts are refused.
+    lockouts: Mapped[int] = mapped_column(default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+{% endif %}

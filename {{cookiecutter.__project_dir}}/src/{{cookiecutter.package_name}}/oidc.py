@@ -31,7 +31,11 @@ LEEWAY_SECONDS = 30
 # Keys older than this are fetched again at the next token, so that keys the provider
 # withdrew stop working within the hour.
 KEYS_MAX_AGE_SECONDS = 3600
+# Seconds a fetch of the discovery document and the keys may take in all.
 FETCH_TIMEOUT_SECONDS = 5
+# The types an access token may declare in its header (RFC 9068; most providers say JWT). An
+# ID token, a logout token or a DPoP proof says another, and is refused.
+ACCESS_TOKEN_TYPES = {"at+jwt", "application/at+jwt", "jwt"}
 
 
 @dataclass(frozen=True)
@@ -55,9 +59,18 @@ class ProviderUnavailableError(Exception):
 class IdentityProvider:
     """The OpenID Connect provider the settings name, and the signing keys it publishes."""
 
-    def __init__(self, settings: Settings, *, min_refresh_seconds: float = 30.0) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        min_refresh_seconds: float = 30.0,
+        fetch_timeout: float = FETCH_TIMEOUT_SECONDS,
+    ) -> None:
         self._issuer = settings.oidc_issuer
         self._audience = settings.oidc_audience
+        self._max_lifetime = settings.oidc_max_token_lifetime_seconds
+        self._authorized_parties = set(settings.oidc_authorized_parties)
+        self._fetch_timeout = fetch_timeout
         self._roles_claim = settings.oidc_roles_claim.split(".")
         self._admin_role = settings.oidc_admin_role
         self._min_refresh_seconds = min_refresh_seconds
@@ -82,9 +95,13 @@ class IdentityProvider:
             message = "no identity provider is configured (OIDC_ISSUER, OIDC_AUDIENCE)"
             raise InvalidTokenError(message)
         try:
-            key_id = jwt.get_unverified_header(token).get("kid")
+            header = jwt.get_unverified_header(token)
         except jwt.PyJWTError as error:
             raise InvalidTokenError from error
+        if str(header.get("typ", "jwt")).lower() not in ACCESS_TOKEN_TYPES:
+            message = "not an access token"
+            raise InvalidTokenError(message)
+        key_id = header.get("kid")
         key = {{ await }}self._signing_key(str(key_id))
         try:
             claims = jwt.decode(
@@ -98,7 +115,21 @@ class IdentityProvider:
             )
         except jwt.PyJWTError as error:
             raise InvalidTokenError from error
+        self._check_issuance(claims)
         return self._identity(claims)
+
+    def _check_issuance(self, claims: dict[str, Any]) -> None:
+        # A token valid for years outlives every change at the provider: refused.
+        lifetime = claims["exp"] - claims["iat"]
+        if not isinstance(lifetime, int | float) or lifetime > self._max_lifetime:
+            message = "the token's lifetime is longer than OIDC_MAX_TOKEN_LIFETIME_SECONDS"
+            raise InvalidTokenError(message)
+        # The client the token was issued to, where the provider says it and the settings
+        # name the clients this service serves.
+        party = claims.get("azp")
+        if self._authorized_parties and party is not None and party not in self._authorized_parties:
+            message = "the token was issued to a client this service does not serve"
+            raise InvalidTokenError(message)
 
     {{ async }}def _signing_key(self, key_id: str) -> jwt.PyJWK:
         key = self._keys.get(key_id)
@@ -123,15 +154,18 @@ class IdentityProvider:
                     raise self._last_failure
                 return
             self._fetched_at = time.monotonic()
+            # One deadline for the documents together, not one per document.
+            deadline = self._fetched_at + self._fetch_timeout
             try:
                 if self._jwks_uri is None:
                     discovery_url = f"{self._issuer.rstrip('/')}/.well-known/openid-configuration"
-                    discovery = {{ await }}self._fetch_json(discovery_url)
+                    discovery = {{ await }}self._fetch_json(discovery_url, deadline)
                     if discovery.get("issuer") != self._issuer:
                         message = "the discovery document names another issuer"
                         raise ProviderUnavailableError(message)
                     self._jwks_uri = str(discovery["jwks_uri"])
-                published = jwt.PyJWKSet.from_dict({{ await }}self._fetch_json(self._jwks_uri))
+                keys = {{ await }}self._fetch_json(self._jwks_uri, deadline)
+                published = jwt.PyJWKSet.from_dict(keys)
             except (OSError, ValueError, KeyError, jwt.PyJWTError) as error:
                 self._last_failure = ProviderUnavailableError(type(error).__name__)
                 raise self._last_failure from error
@@ -141,12 +175,15 @@ class IdentityProvider:
             self._keys = {key.key_id: key for key in published.keys if key.key_id}
             self._last_failure = None
 
-    {{ async }}def _fetch_json(self, url: str) -> dict[str, Any]:
+    {{ async }}def _fetch_json(self, url: str, deadline: float) -> dict[str, Any]:
+        timeout = deadline - time.monotonic()
+        if timeout <= 0:
+            raise TimeoutError
 {% if cookiecutter.driver == "async" %}
         # urllib blocks: in a worker thread, the event loop serves other requests meanwhile.
-        return await anyio.to_thread.run_sync(_get_json, url)
+        return await anyio.to_thread.run_sync(_get_json, url, timeout)
 {% else %}
-        return _get_json(url)
+        return _get_json(url, timeout)
 {% endif %}
 
     def _identity(self, claims: dict[str, Any]) -> Identity:
@@ -169,12 +206,12 @@ class IdentityProvider:
         return [role for role in found if isinstance(role, str)] if isinstance(found, list) else []
 
 
-def _get_json(url: str) -> dict[str, Any]:
+def _get_json(url: str, timeout: float) -> dict[str, Any]:
     if not url.startswith(("https://", "http://")):
         message = f"not an http(s) URL: {url!r}"
         raise ValueError(message)
     # S310 asks that the scheme be checked first: it is, above.
-    with urllib.request.urlopen(url, timeout=FETCH_TIMEOUT_SECONDS) as response:  # noqa: S310
+    with urllib.request.urlopen(url, timeout=timeout) as response:  # noqa: S310
         document = json.load(response)
     if not isinstance(document, dict):
         message = "the provider's document is not a JSON object"

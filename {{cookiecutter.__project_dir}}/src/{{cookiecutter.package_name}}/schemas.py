@@ -1,6 +1,13 @@
 """Request and response bodies of the API."""
 
+{% if cookiecutter.auth != "oidc" %}
+import unicodedata
+{% endif %}
 from datetime import datetime
+{% if cookiecutter.auth == "password" %}
+from functools import cache
+from pathlib import Path
+{% endif %}
 from typing import Annotated
 from typing import Literal
 
@@ -9,6 +16,9 @@ from pydantic import MISSING
 from pydantic import AfterValidator
 {% endif %}
 from pydantic import BaseModel
+{% if cookiecutter.auth != "oidc" %}
+from pydantic import BeforeValidator
+{% endif %}
 from pydantic import ConfigDict
 {% if cookiecutter.auth != "oidc" %}
 from pydantic import EmailStr
@@ -38,12 +48,29 @@ Name = Annotated[
 ]
 Description = Annotated[str, StringConstraints(max_length=10_000, pattern=r"^[^\x00]*$")]
 {% if cookiecutter.auth != "oidc" %}
-# Addresses are compared case-insensitively, so they are stored lower-cased.
-Email = Annotated[EmailStr, AfterValidator(str.lower)]
+
+
+def normalized_email(address: str) -> str:
+    """An address as it is stored and compared: in NFKC form, lower-cased.
+
+    NFKC makes one of the characters that look alike or mean the same: a full-width "c"
+    (U+FF43) is a "c".
+    """
+    return unicodedata.normalize("NFKC", address).lower()
+
+
+def _normalized_if_text(value: object) -> object:
+    return normalized_email(value) if isinstance(value, str) else value
+
+
+# Stored normalized, so that two spellings of one address are one account.
+Email = Annotated[EmailStr, BeforeValidator(_normalized_if_text), AfterValidator(str.lower)]
 {% endif %}
 {% if cookiecutter.auth == "password" %}
 
-MIN_PASSWORD, MAX_PASSWORD = 8, 128
+MIN_PASSWORD, MAX_PASSWORD = 12, 128
+# Fewer different characters than this, and a password is refused as too repetitive.
+MIN_DISTINCT_CHARACTERS = 5
 # Pydantic's own messages for a secret speak of "items": these say characters, as for any string.
 PASSWORD_TOO_SHORT = (
     "string_too_short",
@@ -57,19 +84,36 @@ PASSWORD_TOO_LONG = (
 )
 
 
-def _check_password_length(password: SecretStr) -> SecretStr:
-    length = len(password.get_secret_value())
-    if length < MIN_PASSWORD:
+# Next to this module: hatchling puts every file of the package in the wheel.
+COMMON_PASSWORDS = Path(__file__).with_name("common_passwords.txt")
+PASSWORD_TOO_REPETITIVE = ("password_too_repetitive", "Password is too repetitive")
+PASSWORD_TOO_COMMON = ("password_too_common", "Password is too common")
+
+
+@cache
+def common_passwords() -> frozenset[str]:
+    """Passwords too common to accept, lower-cased (their source is named in the file)."""
+    lines = COMMON_PASSWORDS.read_text(encoding="utf-8").splitlines()
+    return frozenset(line for line in lines if line and not line.startswith("#"))
+
+
+def _check_password(password: SecretStr) -> SecretStr:
+    value = password.get_secret_value()
+    if len(value) < MIN_PASSWORD:
         raise PydanticCustomError(*PASSWORD_TOO_SHORT)
-    if length > MAX_PASSWORD:
+    if len(value) > MAX_PASSWORD:
         raise PydanticCustomError(*PASSWORD_TOO_LONG)
+    if len(set(value)) < MIN_DISTINCT_CHARACTERS:
+        raise PydanticCustomError(*PASSWORD_TOO_REPETITIVE)
+    if value.lower() in common_passwords():
+        raise PydanticCustomError(*PASSWORD_TOO_COMMON)
     return password
 
 
 # A secret string: kept out of reprs and logs, and documented as write-only.
 Password = Annotated[
     SecretStr,
-    AfterValidator(_check_password_length),
+    AfterValidator(_check_password),
     Field(json_schema_extra={"minLength": MIN_PASSWORD, "maxLength": MAX_PASSWORD}),
 ]
 {% endif %}

@@ -23,6 +23,9 @@ from .cpus import usable_cpus
 URL_SCHEME = "{{ cookiecutter.__url_scheme }}"
 {% if cookiecutter.auth == "password" %}
 MIN_SECRET_KEY_LENGTH = 32
+# A random key of 32 characters or more from any usual alphabet has many more different
+# characters than this; a phrase repeated, or one character, has fewer.
+MIN_SECRET_KEY_CHARACTERS = 16
 {% endif %}
 
 
@@ -164,24 +167,55 @@ class Settings(DatabaseSettings):
     Empty (the default), no cross-origin call is allowed. `["*"]` allows every origin.
     """
 
-    openapi_docs: bool = True
-    """Serve the API's description and its pages: /openapi.json, /docs and /redoc."""
+    cors_allow_credentials: bool = False
+    """Let those pages send cookies and HTTP authentication along (the API needs neither)."""
+
+    trusted_hosts: list[str] = ["*"]
+    """Host names the service answers to, as JSON (`["api.example.com", "*.example.com"]`);
+    a request naming another gets 400. `["*"]` (the default) answers any."""
+
+    docs_enabled: bool = Field(
+        default_factory=lambda settings: settings["environment"] == "development"
+    )
+    """Serve the API's description and its pages: /openapi.json, /docs and /redoc.
+
+    By default in development only.
+    """
+
+    @model_validator(mode="after")
+    def _refuse_credentials_for_every_origin(self) -> Self:
+        if self.cors_allow_credentials and "*" in self.cors_origins:
+            message = "CORS_ORIGINS may not hold * while CORS_ALLOW_CREDENTIALS is true"
+            raise ValueError(message)
+        return self
 {% if cookiecutter.auth == "password" %}
 
     secret_key: SecretStr
     """Key that signs the access tokens: at least 32 random characters, unique per environment."""
 
-    access_token_minutes: int = Field(default=15, ge=1)
-    """Minutes an access token is valid; a user deactivated meanwhile keeps access until then."""
+    access_token_minutes: int = Field(default=15, ge=1, le=1440)
+    """Minutes an access token is valid, a day at most; there is no refresh: one logs in again.
+
+    A token ends sooner when its account is deleted, deactivated, demoted or given a new password.
+    """
 
     signup_open: bool = True
     """Let anyone create an account; when false, only admins create users."""
 
     login_max_failures: int = Field(default=5, ge=1)
-    """Failed logins in a row after which an account is locked."""
+    """Failed logins in a row with one address (with an account or not) that lock it."""
 
-    login_lockout_seconds: int = Field(default=300, ge=1)
-    """How long a locked account refuses logins; every failure after the limit locks it again."""
+    login_lockout_seconds: int = Field(default=60, ge=1)
+    """How long the first lockout of an address lasts; each one after it in a row, twice as long."""
+
+    login_lockout_max_seconds: int = Field(default=900, ge=1)
+    """The longest a lockout lasts, however many came before it."""
+
+    client_logins_per_minute: int = Field(default=30, ge=1)
+    """Login attempts a client address may make in a minute, with any e-mail addresses."""
+
+    client_signups_per_hour: int = Field(default=20, ge=1)
+    """Sign-ups a client address may make in an hour."""
 
     password_hash_time_cost: int = Field(default=3, ge=1)
     """argon2 passes over its memory for each password hash."""
@@ -195,8 +229,9 @@ class Settings(DatabaseSettings):
     @field_validator("secret_key")
     @classmethod
     def _refuse_a_weak_secret(cls, value: SecretStr) -> SecretStr:
-        # Also refuses the placeholder that .env.example ships with.
-        if len(value.get_secret_value()) < MIN_SECRET_KEY_LENGTH:
+        # Also refuses the placeholder that .env.example ships with, repeated or not.
+        secret = value.get_secret_value()
+        if len(secret) < MIN_SECRET_KEY_LENGTH or len(set(secret)) < MIN_SECRET_KEY_CHARACTERS:
             message = f"must be a random value of at least {MIN_SECRET_KEY_LENGTH} characters"
             raise ValueError(message)
         return value
@@ -213,6 +248,13 @@ class Settings(DatabaseSettings):
 
     oidc_admin_role: str = "admin"
     """The role that makes a caller an admin."""
+
+    oidc_max_token_lifetime_seconds: int = Field(default=86400, ge=60)
+    """The longest lifetime (`exp` - `iat`) of a token the service accepts."""
+
+    oidc_authorized_parties: list[str] = []
+    """Client ids of the provider's clients this service serves, as JSON; when set, a token
+    that names another in `azp` is refused. Empty (the default), `azp` is not checked."""
 
     def production_problems(self) -> list[str]:
         """What production refuses in these settings, one sentence each."""

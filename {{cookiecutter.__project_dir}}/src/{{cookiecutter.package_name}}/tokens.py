@@ -7,31 +7,35 @@ from datetime import timedelta
 
 import jwt
 
+from .schemas import MAX_ID
 from .settings import Settings
 
 ALGORITHM = "HS256"
 # Claims a token must carry; one without them is refused like a forged one.
-REQUIRED_CLAIMS = ["exp", "iat", "sub"]
+REQUIRED_CLAIMS = ["exp", "iat", "sub", "ver"]
 
 
 @dataclass(frozen=True)
-class Caller:
-    """Who sends a request, as the token says: the user's id, and whether they are an admin."""
+class Bearer:
+    """Whom a token was issued to, and at which of the account's token versions.
+
+    Nothing else: what the account may do is read from its row on every request.
+    """
 
     user_id: int
-    is_admin: bool
+    token_version: int
 
 
 class InvalidTokenError(Exception):
     """The token is expired, forged, tampered with, or not a token of this service."""
 
 
-def issue(caller: Caller, settings: Settings, *, now: datetime) -> tuple[str, int]:
-    """Sign a token for the caller; return it and its lifetime in seconds."""
+def issue(bearer: Bearer, settings: Settings, *, now: datetime) -> tuple[str, int]:
+    """Sign a token for the account; return it and its lifetime in seconds."""
     lifetime = timedelta(minutes=settings.access_token_minutes)
     claims = {
-        "sub": str(caller.user_id),
-        "admin": caller.is_admin,
+        "sub": str(bearer.user_id),
+        "ver": bearer.token_version,
         "iat": now,
         "exp": now + lifetime,
     }
@@ -39,7 +43,7 @@ def issue(caller: Caller, settings: Settings, *, now: datetime) -> tuple[str, in
     return token, int(lifetime.total_seconds())
 
 
-def read(token: str, settings: Settings) -> tuple[Caller, int]:
+def read(token: str, settings: Settings) -> tuple[Bearer, int]:
     """Check the token's signature and expiry; say who it was issued to, and when it expires."""
     try:
         # One algorithm only: "none", and a public key passed off as an HMAC secret, are refused.
@@ -49,10 +53,19 @@ def read(token: str, settings: Settings) -> tuple[Caller, int]:
             algorithms=[ALGORITHM],
             options={"require": REQUIRED_CLAIMS},
         )
-        caller = Caller(user_id=int(claims["sub"]), is_admin=claims.get("admin") is True)
-        return caller, int(claims["exp"])
-    except (jwt.InvalidTokenError, ValueError) as error:
+    except jwt.InvalidTokenError as error:
         raise InvalidTokenError from error
+    subject, version = claims["sub"], claims["ver"]
+    # Signed with this service's key, yet naming no account there can be: refused unread.
+    if not (_is_number(subject) and 1 <= int(subject) <= MAX_ID and _is_number(version)):
+        raise InvalidTokenError
+    return Bearer(user_id=int(subject), token_version=int(version)), int(claims["exp"])
+
+
+def _is_number(value: object) -> bool:
+    # Digits 0-9 only: int() would also take "1_000", " 7" and other scripts' digits.
+    text = value if isinstance(value, str) else str(value) if type(value) is int else ""
+    return text.isascii() and text.isdigit()
 
 
 class TokenReader:
@@ -66,16 +79,16 @@ class TokenReader:
     def __init__(self, settings: Settings, *, remembered: int = 4096) -> None:
         self._settings = settings
         self._remembered = remembered
-        self._valid: dict[str, tuple[Caller, int]] = {}
+        self._valid: dict[str, tuple[Bearer, int]] = {}
 
-    def read(self, token: str) -> Caller:
-        """The caller a valid token names; raise InvalidTokenError for any other."""
+    def read(self, token: str) -> Bearer:
+        """Whom a valid token names; raise InvalidTokenError for any other."""
         known = self._valid.get(token)
         if known is not None and time.time() < known[1]:
             return known[0]
-        caller, expires = read(token, self._settings)
+        bearer, expires = read(token, self._settings)
         if len(self._valid) >= self._remembered:
             # The oldest goes first: a dict keeps the order of insertion.
             del self._valid[next(iter(self._valid))]
-        self._valid[token] = (caller, expires)
-        return caller
+        self._valid[token] = (bearer, expires)
+        return bearer

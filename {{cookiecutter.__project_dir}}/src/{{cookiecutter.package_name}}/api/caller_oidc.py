@@ -1,6 +1,7 @@
 {% from "driver.jinja" import async, await with context %}
 """Who is calling: the user the identity provider's bearer token names, and what they may do."""
 
+import logging
 from dataclasses import dataclass
 from typing import Annotated
 
@@ -13,15 +14,22 @@ from fastapi.security import HTTPBearer
 
 from .. import crud
 from .. import metrics
+from ..events import security_event
+from ..oidc import Identity
 from ..oidc import IdentityProvider
 from ..oidc import InvalidTokenError
 from ..oidc import ProviderUnavailableError
+from .deps import ConnectionDep
 from .deps import SessionDep
+from .deps import client_address
 from .errors import RETRY_AFTER
 
 _bearer = HTTPBearer(auto_error=False, description="An access token from the identity provider.")
 # Never why: expired, forged and malformed tokens get the same answer.
 REFUSAL = "The token is invalid or has expired."
+# The id of a caller the service has not recorded yet, on a route that only reads: no row
+# has it (ids start at 1), so such a caller owns nothing, and sees only what is public.
+NOT_RECORDED = 0
 
 
 @dataclass(frozen=True)
@@ -46,17 +54,19 @@ async def identity_provider(request: Request) -> IdentityProvider:
     return built
 
 
-{{ async }}def current_caller(
+{{ async }}def verified_identity(
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
     provider: Annotated[IdentityProvider, Depends(identity_provider)],
-    session: SessionDep,
-) -> Caller:
-    """The caller a valid bearer token names, recorded as a user when first seen; else 401."""
+    request: Request,
+) -> Identity:
+    """Whom a valid bearer token identifies; else 401 (503 while the provider is unreachable)."""
     if credentials is None:
         raise not_authenticated(detail="Not authenticated.")
     try:
-        identity = {{ await }}provider.verify(credentials.credentials)
+        return {{ await }}provider.verify(credentials.credentials)
     except InvalidTokenError:
+        client = client_address(request)
+        security_event("token_refused", user_id=None, client=client, level=logging.WARNING)
         raise not_authenticated(detail=REFUSAL, invalid_token=True) from None
     except ProviderUnavailableError:
         metrics.UNAVAILABLE.labels("identity_provider").inc()
@@ -65,12 +75,48 @@ async def identity_provider(request: Request) -> IdentityProvider:
             detail="The identity provider is unavailable; try again shortly.",
             headers={"Retry-After": RETRY_AFTER},
         ) from None
+
+
+# The token is verified first, its keys fetched if need be, before the request takes a
+# connection (on SQLite, the turn to write): a slow provider holds up no other request. The
+# account is then read on the connection the route works with, never on one of its own: a
+# request holds one of the pool's connections at most.
+IdentityDep = Annotated[Identity, Depends(verified_identity)]
+
+
+{{ async }}def current_caller(
+    identity: IdentityDep,
+    session: SessionDep,
+    request: Request,
+) -> Caller:
+    """The caller a valid bearer token names, recorded as a user when first seen; else 401."""
     user = {{ await }}crud.get_or_create_user(
         session, subject=identity.subject, email=identity.email, full_name=identity.name
     )
     if not user.is_active:
-        raise HTTPException(status.HTTP_403_FORBIDDEN, detail="This account is deactivated.")
+        raise _deactivated(user.id, request)
     return Caller(user_id=user.id, is_admin=identity.is_admin)
+
+
+{{ async }}def reading_caller(
+    identity: IdentityDep,
+    connection: ConnectionDep,
+    request: Request,
+) -> Caller:
+    """The caller a valid bearer token names, read on the request's connection for reads."""
+    account = {{ await }}crud.read_account(connection, subject=identity.subject)
+    if account is None:
+        # Recorded at their first write or look at their own account; they own nothing yet.
+        return Caller(user_id=NOT_RECORDED, is_admin=identity.is_admin)
+    if not account.is_active:
+        raise _deactivated(account.id, request)
+    return Caller(user_id=account.id, is_admin=identity.is_admin)
+
+
+def _deactivated(user_id: int, request: Request) -> HTTPException:
+    client = client_address(request)
+    security_event("deactivated_account_refused", user_id=user_id, client=client)
+    return HTTPException(status.HTTP_403_FORBIDDEN, detail="This account is deactivated.")
 
 
 async def admin_caller(caller: Annotated[Caller, Depends(current_caller)]) -> Caller:
@@ -81,4 +127,5 @@ async def admin_caller(caller: Annotated[Caller, Depends(current_caller)]) -> Ca
 
 
 CallerDep = Annotated[Caller, Depends(current_caller)]
+ReadingCallerDep = Annotated[Caller, Depends(reading_caller)]
 AdminDep = Annotated[Caller, Depends(admin_caller)]

@@ -1,5 +1,7 @@
-"""Who is calling: the user a bearer token names, and what they may do."""
+{% from "driver.jinja" import async, await with context %}
+"""Who is calling: the account a bearer token names, as it stands now, and what it may do."""
 
+from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends
@@ -8,16 +10,31 @@ from fastapi import Request
 from fastapi import status
 from fastapi.security import OAuth2PasswordBearer
 
-from ..tokens import Caller
+from .. import crud
+from ..events import security_event
+from ..models import User
+from ..tokens import Bearer
 from ..tokens import InvalidTokenError
 from ..tokens import TokenReader
 from . import API_PREFIX
+from .deps import ConnectionDep
+from .deps import SessionDep
+from .deps import client_address
 
 # Where tokens are issued: the OpenAPI page's Authorize button logs in there.
 TOKEN_URL = f"{API_PREFIX}/auth/token"
 _bearer = OAuth2PasswordBearer(tokenUrl=TOKEN_URL, auto_error=False)
-# Never why: expired, forged and malformed tokens get the same answer.
+# Never why: expired, forged and malformed tokens, and those of accounts deleted, deactivated
+# or changed since, get the same answer.
 REFUSAL = "The token is invalid or has expired."
+
+
+@dataclass(frozen=True)
+class Caller:
+    """Who sends a request: the account's id, and whether it is an admin now."""
+
+    user_id: int
+    is_admin: bool
 
 
 def not_authenticated(*, detail: str, invalid_token: bool = False) -> HTTPException:
@@ -28,7 +45,9 @@ def not_authenticated(*, detail: str, invalid_token: bool = False) -> HTTPExcept
     )
 
 
-def _read(token: str, request: Request) -> Caller:
+def _read(token: str | None, request: Request) -> Bearer:
+    if token is None:
+        raise not_authenticated(detail="Not authenticated.")
     reader: TokenReader = request.app.state.tokens
     try:
         return reader.read(token)
@@ -36,22 +55,41 @@ def _read(token: str, request: Request) -> Caller:
         raise not_authenticated(detail=REFUSAL, invalid_token=True) from None
 
 
-# These read the token themselves rather than depend on each other: each dependency costs
-# FastAPI some work on every request.
-async def optional_caller(
-    token: Annotated[str | None, Depends(_bearer)], request: Request
+def _caller(account: User | crud.Account | None, bearer: Bearer, request: Request) -> Caller:
+    # The token holds until its account is deleted, deactivated, or changes its password or
+    # loses its rights (each moves token_version on); the rights are the account's, now.
+    if account is None or not account.is_active or account.token_version != bearer.token_version:
+        client = client_address(request)
+        security_event("token_outdated", user_id=bearer.user_id, client=client)
+        raise not_authenticated(detail=REFUSAL, invalid_token=True)
+    return Caller(user_id=account.id, is_admin=account.is_superuser)
+
+
+# The account is read on the connection the route works with, never on one of its own: a
+# request holds one of the pool's connections at most. In the session, it is the object the
+# route's own look-up of the account finds again, without a second query.
+{{ async }}def current_caller(
+    token: Annotated[str | None, Depends(_bearer)], request: Request, session: SessionDep
+) -> Caller:
+    """The caller a valid bearer token names, read in the request's session; 401 without one."""
+    bearer = _read(token, request)
+    return _caller({{ await }}crud.get_user(session, user_id=bearer.user_id), bearer, request)
+
+
+{{ async }}def reading_caller(
+    token: Annotated[str | None, Depends(_bearer)], request: Request, connection: ConnectionDep
+) -> Caller:
+    """The caller a valid bearer token names, read on the request's connection for reads."""
+    bearer = _read(token, request)
+    account = {{ await }}crud.read_account(connection, user_id=bearer.user_id)
+    return _caller(account, bearer, request)
+
+
+{{ async }}def optional_caller(
+    token: Annotated[str | None, Depends(_bearer)], request: Request, session: SessionDep
 ) -> Caller | None:
     """The caller a valid bearer token names, or None without a token; 401 for a bad token."""
-    return None if token is None else _read(token, request)
-
-
-async def current_caller(
-    token: Annotated[str | None, Depends(_bearer)], request: Request
-) -> Caller:
-    """The caller a valid bearer token names; 401 without one."""
-    if token is None:
-        raise not_authenticated(detail="Not authenticated.")
-    return _read(token, request)
+    return None if token is None else {{ await }}current_caller(token, request, session)
 
 
 async def admin_caller(caller: Annotated[Caller, Depends(current_caller)]) -> Caller:
@@ -63,4 +101,5 @@ async def admin_caller(caller: Annotated[Caller, Depends(current_caller)]) -> Ca
 
 OptionalCallerDep = Annotated[Caller | None, Depends(optional_caller)]
 CallerDep = Annotated[Caller, Depends(current_caller)]
+ReadingCallerDep = Annotated[Caller, Depends(reading_caller)]
 AdminDep = Annotated[Caller, Depends(admin_caller)]

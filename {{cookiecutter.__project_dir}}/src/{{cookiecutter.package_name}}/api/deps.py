@@ -47,6 +47,11 @@ async def passwords(request: Request) -> Passwords:
 {% endif %}
 
 
+def client_address(request: Request) -> str:
+    """The client's address: the proxy's client's, if FORWARDED_ALLOW_IPS trusts the proxy."""
+    return request.client.host if request.client else "unknown"
+
+
 SettingsDep = Annotated[Settings, Depends(settings)]
 DatabaseDep = Annotated[Database, Depends(database)]
 {% if cookiecutter.auth == "password" %}

@@ -16,14 +16,10 @@ from ...schemas import MAX_ID
 from ...schemas import ItemCreate
 from ...schemas import ItemRead
 from ...schemas import ItemUpdate
-{% if cookiecutter.auth == "password" %}
-from ...tokens import Caller
-{% endif %}
 from .. import API_PREFIX
-{% if cookiecutter.auth == "oidc" %}
 from ..caller import Caller
-{% endif %}
 from ..caller import CallerDep
+from ..caller import ReadingCallerDep
 from ..caller import not_authenticated
 from ..deps import ConnectionDep
 from ..deps import Limit
@@ -96,7 +92,7 @@ OwnItemDep = Annotated[Item, Depends(_own_item)]
 
 @router.get("")
 {{ async }}def list_items(
-    caller: CallerDep, connection: ConnectionDep, limit: Limit = 50, offset: Offset = 0
+    caller: ReadingCallerDep, connection: ConnectionDep, limit: Limit = 50, offset: Offset = 0
 ) -> list[ItemRead]:
     """List one's own items and the public ones (an admin: all), oldest first."""
     visible_to = None if caller.is_admin else caller.user_id
@@ -105,7 +101,9 @@ OwnItemDep = Annotated[Item, Depends(_own_item)]
 
 @router.get("/{item_id}", responses=NOT_FOUND)
 {{ async }}def read_item(
-    item_id: Annotated[int, Path(ge=1, le=MAX_ID)], caller: CallerDep, connection: ConnectionDep
+    item_id: Annotated[int, Path(ge=1, le=MAX_ID)],
+    caller: ReadingCallerDep,
+    connection: ConnectionDep,
 ) -> ItemRead:
     """Read an item of one's own, or a public one."""
     item = {{ await }}crud.read_item(connection, item_id=item_id)

@@ -16,6 +16,7 @@ from ...schemas import UserCreate
 from ...schemas import UserRead
 from ...schemas import UserUpdate
 from .. import API_PREFIX
+from ..deps import ConnectionDep
 from ..deps import Limit
 from ..deps import Offset
 from ..deps import SessionDep
@@ -52,16 +53,24 @@ UserDep = Annotated[User, Depends(_user_or_404)]
 
 
 @router.get("")
-{{ async }}def list_users(session: SessionDep, limit: Limit = 50, offset: Offset = 0) -> list[UserRead]:
+{{ async }}def list_users(
+    connection: ConnectionDep,
+    limit: Limit = 50,
+    offset: Offset = 0,
+) -> list[UserRead]:
     """List users, oldest first."""
-    users = {{ await }}crud.list_users(session, limit=limit, offset=offset)
-    return [UserRead.model_validate(user) for user in users]
+    return {{ await }}crud.list_users(connection, limit=limit, offset=offset)
 
 
 @router.get("/{user_id}", responses=NOT_FOUND)
-{{ async }}def read_user(user: UserDep) -> UserRead:
+{{ async }}def read_user(
+    user_id: Annotated[int, Path(ge=1, le=MAX_ID)], connection: ConnectionDep
+) -> UserRead:
     """Read one user."""
-    return UserRead.model_validate(user)
+    user = {{ await }}crud.read_user(connection, user_id=user_id)
+    if user is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, detail=f"User {user_id} not found.")
+    return user
 
 
 @router.patch("/{user_id}", responses=NOT_FOUND | EMAIL_TAKEN | UNREADABLE_BODY)

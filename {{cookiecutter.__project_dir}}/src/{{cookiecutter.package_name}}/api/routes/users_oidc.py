@@ -7,10 +7,12 @@ from fastapi import APIRouter
 from fastapi import Depends
 from fastapi import HTTPException
 from fastapi import Path
+from fastapi import Request
 from fastapi import status
 from pydantic import MISSING
 
 from ... import crud
+from ...events import security_event
 from ...models import User
 from ...schemas import MAX_ID
 from ...schemas import UserRead
@@ -21,6 +23,7 @@ from ..caller import CallerDep
 from ..deps import Limit
 from ..deps import Offset
 from ..deps import SessionDep
+from ..deps import client_address
 from ..errors import FORBIDDEN
 from ..errors import NOT_AUTHENTICATED
 from ..errors import UNAVAILABLE
@@ -86,9 +89,10 @@ UserDep = Annotated[User, Depends(_user_in_reach)]
 
 
 @router.delete("/me", status_code=status.HTTP_204_NO_CONTENT)
-{{ async }}def delete_me(me: MeDep, session: SessionDep) -> None:
+{{ async }}def delete_me(me: MeDep, session: SessionDep, request: Request) -> None:
     """Delete one's own account and items."""
     {{ await }}crud.delete_user(session, user=me)
+    security_event("user_deleted", user_id=me.id, client=client_address(request), by=me.id)
 
 
 @router.get("/{user_id}", responses=NOT_FOUND | FORBIDDEN)
@@ -99,20 +103,40 @@ UserDep = Annotated[User, Depends(_user_in_reach)]
 
 @router.patch("/{user_id}", responses=NOT_FOUND | UNREADABLE_BODY | FORBIDDEN)
 {{ async }}def update_user(
-    user: UserDep, data: UserUpdate, caller: CallerDep, session: SessionDep
+    user: UserDep,
+    data: UserUpdate,
+    caller: CallerDep,
+    session: SessionDep,
+    request: Request,
 ) -> UserRead:
     """Change a user's name, or (as an admin) deactivate or reactivate them."""
     _refuse_admin_fields(data, caller.is_admin)
     {{ await }}crud.update_user(session, user=user, data=data)
+    if data.is_active is not MISSING:
+        client = client_address(request)
+        security_event(
+            "is_active_changed",
+            user_id=user.id,
+            client=client,
+            by=caller.user_id,
+            is_active=data.is_active,
+        )
     return UserRead.model_validate(user)
 
 
 @router.delete(
     "/{user_id}", status_code=status.HTTP_204_NO_CONTENT, responses=NOT_FOUND | FORBIDDEN
 )
-{{ async }}def delete_user(user: UserDep, session: SessionDep) -> None:
+{{ async }}def delete_user(
+    user: UserDep,
+    caller: CallerDep,
+    session: SessionDep,
+    request: Request,
+) -> None:
     """Forget a user and delete the user's items; a next token of theirs records them anew."""
     {{ await }}crud.delete_user(session, user=user)
+    client = client_address(request)
+    security_event("user_deleted", user_id=user.id, client=client, by=caller.user_id)
 
 
 def _refuse_admin_fields(data: UserUpdate, is_admin: bool) -> None:

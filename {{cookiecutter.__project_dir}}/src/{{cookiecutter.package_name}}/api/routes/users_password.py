@@ -1,25 +1,31 @@
 {% from "driver.jinja" import async, await with context %}
 """Users: sign up, and read, change or delete one's own account; admins manage every account."""
 
+import logging
+from datetime import timedelta
 from typing import Annotated
 
 from fastapi import APIRouter
 from fastapi import Depends
 from fastapi import HTTPException
 from fastapi import Path
+from fastapi import Request
 from fastapi import status
 from pydantic import MISSING
 
 from ... import crud
+from ...column_types import utc_now
+from ...events import security_event
 from ...models import User
 from ...passwords import Passwords
 from ...schemas import MAX_ID
 from ...schemas import UserCreate
 from ...schemas import UserRead
 from ...schemas import UserUpdate
-from ...tokens import Caller
+from ...settings import Settings
 from .. import API_PREFIX
 from ..caller import AdminDep
+from ..caller import Caller
 from ..caller import CallerDep
 from ..caller import OptionalCallerDep
 from ..caller import not_authenticated
@@ -28,6 +34,7 @@ from ..deps import Offset
 from ..deps import PasswordsDep
 from ..deps import SessionDep
 from ..deps import SettingsDep
+from ..deps import client_address
 from ..errors import EMAIL_TAKEN
 from ..errors import FORBIDDEN
 from ..errors import NOT_AUTHENTICATED
@@ -35,12 +42,22 @@ from ..errors import TITLE_TAKEN
 from ..errors import UNAVAILABLE
 from ..errors import UNREADABLE_BODY
 from ..errors import Responses
+from ..throttles import LOCKED
+from ..throttles import TOO_MANY
+from ..throttles import too_many
+from ..throttles import within_client_limit
 
 router = APIRouter(
     prefix=f"{API_PREFIX}/users", tags=["users"], responses=UNAVAILABLE | NOT_AUTHENTICATED
 )
 
 NOT_FOUND: Responses = {404: {"description": "No user has this id."}}
+# Changes that are security events: logged with the account, the one who made them and from where.
+SECURITY_FIELDS = ("password", "email", "is_active", "is_superuser")
+ONLY_ADMIN: Responses = {409: {"description": "The service's only admin would lose the right."}}
+CONFLICT: Responses = {
+    409: {"description": "The address is another user's, or the only admin would lose the right."}
+}
 
 
 {{ async }}def _me(caller: CallerDep, session: SessionDep) -> User:
@@ -70,7 +87,7 @@ UserDep = Annotated[User, Depends(_user_in_reach)]
 @router.post(
     "",
     status_code=status.HTTP_201_CREATED,
-    responses=EMAIL_TAKEN | TITLE_TAKEN | UNREADABLE_BODY | FORBIDDEN,
+    responses=EMAIL_TAKEN | TITLE_TAKEN | UNREADABLE_BODY | FORBIDDEN | TOO_MANY,
 )
 {{ async }}def create_user(
     data: UserCreate,
@@ -78,14 +95,24 @@ UserDep = Annotated[User, Depends(_user_in_reach)]
     passwords: PasswordsDep,
     settings: SettingsDep,
     caller: OptionalCallerDep,
+    request: Request,
 ) -> UserRead:
     """Sign up (while sign-up is open), or create a user as an admin, with any first items."""
     if not settings.signup_open and not (caller and caller.is_admin):
         if caller is None:
             raise not_authenticated(detail="Sign-up is closed: an admin creates accounts.")
         raise HTTPException(status.HTTP_403_FORBIDDEN, detail="Only an admin may create users.")
-    # Hashed before the first query: a sign-up waiting its turn to hash holds no connection.
+    # Hashed before the first query: the sign-ups of a client, which all count in one row,
+    # hold its lock for their insert only.
     hashed_password = {{ await }}passwords.hash(data.password.get_secret_value())
+    # Counted with the sign-up: one that the database refuses (409) is not.
+    {{ await }}within_client_limit(
+        session,
+        request,
+        action="client-signup",
+        limit=settings.client_signups_per_hour,
+        window=timedelta(hours=1),
+    )
     user = {{ await }}crud.create_user(session, data=data, hashed_password=hashed_password)
     return UserRead.model_validate(user)
 
@@ -105,19 +132,27 @@ UserDep = Annotated[User, Depends(_user_in_reach)]
     return UserRead.model_validate(me)
 
 
-@router.patch("/me", responses=EMAIL_TAKEN | UNREADABLE_BODY | FORBIDDEN)
+@router.patch("/me", responses=CONFLICT | UNREADABLE_BODY | FORBIDDEN | TOO_MANY)
 {{ async }}def update_me(
-    me: MeDep, data: UserUpdate, caller: CallerDep, session: SessionDep, passwords: PasswordsDep
+    me: MeDep,
+    data: UserUpdate,
+    caller: CallerDep,
+    session: SessionDep,
+    passwords: PasswordsDep,
+    settings: SettingsDep,
+    request: Request,
 ) -> UserRead:
-    """Change some of one's own fields; a new password needs the current one."""
-    {{ await }}_update(me, data, caller, session, passwords)
+    """Change some of one's own fields; a new password or e-mail address needs the password."""
+    {{ await }}_update(me, data, caller, session, passwords, settings, client_address(request))
     return UserRead.model_validate(me)
 
 
-@router.delete("/me", status_code=status.HTTP_204_NO_CONTENT)
-{{ async }}def delete_me(me: MeDep, session: SessionDep) -> None:
+@router.delete("/me", status_code=status.HTTP_204_NO_CONTENT, responses=ONLY_ADMIN)
+{{ async }}def delete_me(me: MeDep, session: SessionDep, request: Request) -> None:
     """Delete one's own account and items."""
+    {{ await }}_keep_an_admin(me, session)
     {{ await }}crud.delete_user(session, user=me)
+    security_event("user_deleted", user_id=me.id, client=client_address(request), by=me.id)
 
 
 @router.get("/{user_id}", responses=NOT_FOUND | FORBIDDEN)
@@ -126,47 +161,116 @@ UserDep = Annotated[User, Depends(_user_in_reach)]
     return UserRead.model_validate(user)
 
 
-@router.patch("/{user_id}", responses=NOT_FOUND | EMAIL_TAKEN | UNREADABLE_BODY | FORBIDDEN)
+@router.patch(
+    "/{user_id}",
+    responses=NOT_FOUND | CONFLICT | UNREADABLE_BODY | FORBIDDEN | TOO_MANY,
+)
 {{ async }}def update_user(
-    user: UserDep, data: UserUpdate, caller: CallerDep, session: SessionDep, passwords: PasswordsDep
+    user: UserDep,
+    data: UserUpdate,
+    caller: CallerDep,
+    session: SessionDep,
+    passwords: PasswordsDep,
+    settings: SettingsDep,
+    request: Request,
 ) -> UserRead:
     """Change some of a user's fields: one's own, or anyone's as an admin."""
-    {{ await }}_update(user, data, caller, session, passwords)
+    {{ await }}_update(user, data, caller, session, passwords, settings, client_address(request))
     return UserRead.model_validate(user)
 
 
 @router.delete(
-    "/{user_id}", status_code=status.HTTP_204_NO_CONTENT, responses=NOT_FOUND | FORBIDDEN
+    "/{user_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=NOT_FOUND | FORBIDDEN | ONLY_ADMIN,
 )
-{{ async }}def delete_user(user: UserDep, session: SessionDep) -> None:
+{{ async }}def delete_user(
+    user: UserDep,
+    caller: CallerDep,
+    session: SessionDep,
+    request: Request,
+) -> None:
     """Delete a user and the user's items: oneself, or anyone as an admin."""
+    {{ await }}_keep_an_admin(user, session)
     {{ await }}crud.delete_user(session, user=user)
+    client = client_address(request)
+    security_event("user_deleted", user_id=user.id, client=client, by=caller.user_id)
 
 
 {{ async }}def _update(
-    user: User, data: UserUpdate, caller: Caller, session: SessionDep, passwords: Passwords
+    user: User,
+    data: UserUpdate,
+    caller: Caller,
+    session: SessionDep,
+    passwords: Passwords,
+    settings: Settings,
+    client: str,
 ) -> None:
     if not caller.is_admin and (data.is_active is not MISSING or data.is_superuser is not MISSING):
         raise HTTPException(
             status.HTTP_403_FORBIDDEN, detail="Only an admin may change is_active or is_superuser."
         )
+    # Whoever holds a token for a while cannot take the account over: a new password, or a
+    # new address (where a reset would be sent), needs the current password.
+    credentials = data.password is not MISSING or data.email is not MISSING
+    if credentials and user.id == caller.user_id:
+        {{ await }}_check_current_password(user, data, session, passwords, settings, client)
+    if data.is_superuser is False or data.is_active is False:
+        {{ await }}_keep_an_admin(user, session)
     hashed_password = None
     if data.password is not MISSING:
-        if user.id == caller.user_id:
-            {{ await }}_check_current_password(user, data, passwords)
         hashed_password = {{ await }}passwords.hash(data.password.get_secret_value())
+    changed = [name for name in SECURITY_FIELDS if getattr(data, name) is not MISSING]
     {{ await }}crud.update_user(session, user=user, data=data, hashed_password=hashed_password)
+    for name in changed:
+        value = getattr(data, name)
+        detail = {} if name in {"password", "email"} else {name: value}
+        event = f"{name}_changed"
+        security_event(event, user_id=user.id, client=client, by=caller.user_id, **detail)
 
 
-{{ async }}def _check_current_password(user: User, data: UserUpdate, passwords: Passwords) -> None:
-    # Whoever holds a token for a while cannot lock its owner out of the account.
+{{ async }}def _check_current_password(
+    user: User,
+    data: UserUpdate,
+    session: SessionDep,
+    passwords: Passwords,
+    settings: Settings,
+    client: str,
+) -> None:
     if data.current_password is MISSING:
         problem = {
             "type": "missing",
             "loc": ["body", "current_password"],
-            "msg": "Field required to change one's own password",
+            "msg": "Field required to change one's own password or e-mail address",
         }
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, detail=[problem])
+    # Counted as a login is: guesses here lock the address as failed logins do.
+    now = utc_now()
+    try:
+        {{ await }}crud.count_login_attempt(
+            session,
+            email=user.email,
+            now=now,
+            max_failures=settings.login_max_failures,
+            lockout=timedelta(seconds=settings.login_lockout_seconds),
+            max_lockout=timedelta(seconds=settings.login_lockout_max_seconds),
+        )
+    except crud.AccountLockedError as locked:
+        raise too_many(LOCKED, until=locked.until, now=now) from None
     current = data.current_password.get_secret_value()
     if not {{ await }}passwords.verify(current, user.hashed_password):
+        # The failure is kept: committed before the refusal rolls the request's writes back.
+        {{ await }}session.commit()
+        security_event(
+            "current_password_wrong", user_id=user.id, client=client, level=logging.WARNING
+        )
         raise HTTPException(status.HTTP_403_FORBIDDEN, detail="The current password is wrong.")
+    {{ await }}crud.clear_login_failures(session, email=user.email)
+
+
+{{ async }}def _keep_an_admin(user: User, session: SessionDep) -> None:
+    # Without an admin, only the command line could make one again.
+    if {{ await }}crud.is_only_admin(session, user=user):
+        raise HTTPException(
+            status.HTTP_409_CONFLICT, detail="The service's only admin cannot lose the right."
+        )
