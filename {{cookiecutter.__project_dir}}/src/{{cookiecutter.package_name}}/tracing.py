@@ -63,15 +63,16 @@ def trace_requests(app: FastAPI, engine: {{ Engine }}) -> None:
 
 def trace_statements(engine: Engine) -> None:
     """One client span per statement the engine runs: its text, never the values bound to it."""
+    # Registered first, to run before the tracer's own handler of errors: a driver's message
+    # may quote a value ("Duplicate entry '1-Notes'", "Key (email)=(...) already exists").
+    event.listen(engine, "handle_error", _hide_the_error_message)
     # (The instrumentation's calls carry no type annotations, hence the ignores.)
     connections = metrics.get_meter(__name__).create_up_down_counter("db.client.connections")
     EngineTracer(tracer, engine, connections)  # type: ignore[no-untyped-call]
-    # Before the tracer's handler: a driver's error message may quote a value (PostgreSQL's
-    # "Key (email)=(...) already exists"), so the span keeps only the error's type.
-    event.listen(engine, "handle_error", _hide_the_error_message, insert=True)
 
 
 def _hide_the_error_message(context: ExceptionContext) -> None:
+    # The span keeps the error's type, not its message.
     span: Span | None = getattr(context.execution_context, "_otel_span", None)
     if span is None:
         return
