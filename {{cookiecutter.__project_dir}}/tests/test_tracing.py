@@ -2,19 +2,12 @@
 """Traces: the real exporter sends the spans over OTLP/HTTP to a receiver that the tests start."""
 
 import json
-import os
-import signal
-import socket
-import subprocess
-import sys
 import threading
 import time
-import urllib.request
 from collections.abc import Callable
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler
 from http.server import ThreadingHTTPServer
-from pathlib import Path
 from typing import Any
 
 import anyio
@@ -41,7 +34,6 @@ from {{ cookiecutter.package_name }}.tracing import trace_statements
 from {{ cookiecutter.package_name }}.tracing import tracer
 
 ITEMS = "/api/v1/items"
-SRC = Path(__file__).parents[1] / "src"
 
 
 class Receiver:
@@ -273,59 +265,3 @@ def test_a_wait_for_a_connection_is_a_span_of_the_request(
     spans = receiver.wait_for(trace.format_trace_id(context.trace_id), 2)
     (wait,) = [span for span in spans if span.name == "db.pool.wait"]
     assert wait.parent_span_id.hex() == trace.format_span_id(context.span_id)
-
-
-def test_each_worker_sends_its_spans_when_it_stops(
-    settings: Settings, auth_settings: dict[str, Any], receiver: Receiver, tmp_path: Path
-) -> None:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    environment = {
-        **os.environ,
-        "PYTHONPATH": str(SRC),
-        "ENVIRONMENT": "development",
-        "DATABASE_URL": settings.database_url,
-        "PORT": str(port),
-        "WEB_CONCURRENCY": "2",
-        "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT": receiver.endpoint,
-        # Nothing is sent on a schedule: what arrives was sent when the worker stopped.
-        "OTEL_BSP_SCHEDULE_DELAY": "600000",
-        **{name.upper(): str(value) for name, value in auth_settings.items()},
-    }
-    command = [sys.executable, "-m", "{{ cookiecutter.package_name }}", "serve"]
-    # In a directory of its own: no .env but the environment given.
-    pipe = subprocess.PIPE
-    service = subprocess.Popen(  # noqa: S603
-        command, cwd=tmp_path, env=environment, stdout=pipe, stderr=subprocess.STDOUT, text=True
-    )
-    caller_trace, caller_span = "0af7651916cd43dd8448eb211c80319c", "b7ad6b7169203331"
-    try:
-        answer = get_when_up(
-            f"http://127.0.0.1:{port}/health/db",
-            {"traceparent": f"00-{caller_trace}-{caller_span}-01"},
-        )
-    finally:
-        service.send_signal(signal.SIGTERM)
-        output, _ = service.communicate(timeout=60)
-
-    assert answer.status == 200, output
-    assert trace_id_of(answer.headers)[0] == caller_trace
-    spans = receiver.wait_for(caller_trace, 2)
-    server = server_span(spans)
-    assert (server.name, server.parent_span_id.hex()) == ("GET /health/db", caller_span)
-    assert "SELECT 1" in statements(spans, server)
-    (line,) = [line for line in log_lines(output) if line.get("message") == "request"]
-    assert (line["trace_id"], line["span_id"]) == (caller_trace, server.span_id.hex())
-
-
-def get_when_up(url: str, headers: dict[str, str], timeout: float = 60) -> Any:
-    """GET a URL once the service listens: the response."""
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            return urllib.request.urlopen(urllib.request.Request(url, headers=headers), timeout=10)  # noqa: S310
-        except OSError:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.1)
