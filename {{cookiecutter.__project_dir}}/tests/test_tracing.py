@@ -1,4 +1,4 @@
-{% from "driver.jinja" import async, await, Client with context %}
+{% from "driver.jinja" import async, await, Client, Engine with context %}
 """Traces: the real exporter sends the spans over OTLP/HTTP to a receiver that the tests start."""
 
 import json
@@ -99,7 +99,7 @@ def receiver() -> Iterator[Receiver]:
 
 
 @pytest.fixture(scope="session")
-def _traced_test_engine(engine: {{ "AsyncEngine" if cookiecutter.driver == "async" else "Engine" }}) -> None:
+def _traced_test_engine(engine: {{ Engine }}) -> None:
     # The tests' apps run their statements on the tests' connection (conftest.py), whose
     # engine is traced here as the app traces its own.
     trace_statements(engine{{ ".sync_engine" if cookiecutter.driver == "async" else "" }})
@@ -228,9 +228,7 @@ def statements(spans: list[Span], parent: Span) -> list[str]:
 {% endif %}
 
 
-{{ async }}def test_a_traceparent_from_the_caller_is_continued(
-    client: {{ Client }}, receiver: Receiver
-) -> None:
+{{ async }}def test_a_callers_traceparent_is_continued(client: {{ Client }}, receiver: Receiver) -> None:
     caller_trace, caller_span = "4bf92f3577b34da6a3ce929d0e0e4736", "00f067aa0ba902b7"
 
     response = {{ await }}client.get(
