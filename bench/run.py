@@ -16,6 +16,8 @@ import urllib.parse
 import urllib.request
 from contextlib import ExitStack
 from dataclasses import dataclass
+from dataclasses import field
+from dataclasses import replace
 from datetime import UTC
 from datetime import datetime
 from pathlib import Path
@@ -23,6 +25,7 @@ from types import FrameType
 
 import psycopg
 
+from bench.otlp_sink import otlp_sink
 from bench.report import AppResult
 from bench.report import Run
 from bench.report import ScenarioResult
@@ -91,6 +94,8 @@ class Settings:
     connections: int
     rows: int
     output: Path
+    # Each combination served twice: as baked, and with tracing on into a sink that drops it.
+    tracing: bool = False
 
 
 @dataclass(frozen=True)
@@ -115,6 +120,8 @@ class Target:
     cwd: Path
     # Whether requests carry a bearer token, which the app's login route gives an admin.
     logs_in: bool = False
+    # More environment for the app.
+    env: dict[str, str] = field(default_factory=dict)
 
 
 def parse_settings(argv: list[str] | None) -> Settings:
@@ -134,6 +141,11 @@ def parse_settings(argv: list[str] | None) -> Settings:
     )
     parser.add_argument(
         "--smoke", action="store_true", help="a very short run of postgresql-async and the references"
+    )
+    parser.add_argument(
+        "--tracing",
+        action="store_true",
+        help="serve each combination a second time with tracing on, into an OTLP sink that drops the spans",
     )
     args = parser.parse_args(argv)
     given = {key: value for key, value in vars(args).items() if value is not None}
@@ -158,6 +170,7 @@ def parse_settings(argv: list[str] | None) -> Settings:
         connections=chosen["connections"],
         rows=chosen["rows"],
         output=chosen["output"].resolve(),
+        tracing=args.tracing,
     )
 
 
@@ -198,8 +211,8 @@ def pair(combination: Combination) -> str:
     return f"{combination.database}-{combination.driver}"
 
 
-def targets(settings: Settings, projects: dict[str, Baked]) -> list[Target]:
-    """The reference apps first, then each chosen combination of the template."""
+def targets(settings: Settings, projects: dict[str, Baked], sink: str = "") -> list[Target]:
+    """The reference apps first, then each chosen combination of the template (and traced, with a sink)."""
     schema = next(p for p in projects.values() if p.combination.database == "postgresql")
     ceiling = Target(
         name="ceiling",
@@ -235,7 +248,9 @@ def targets(settings: Settings, projects: dict[str, Baked]) -> list[Target]:
             schema,
         ),
     ]
-    return [ceiling, *references, *(baked_target(projects[pair(c)]) for c in settings.combinations)]
+    baked = [baked_target(projects[pair(c)]) for c in settings.combinations]
+    traced = [traced_target(target, sink) for target in baked] if sink else []
+    return [ceiling, *references, *baked, *traced]
 
 
 def reference(name: str, description: str, app: str, schema: Baked) -> Target:
@@ -269,6 +284,16 @@ def baked_target(project: Baked) -> Target:
     )
 
 
+def traced_target(target: Target, sink: str) -> Target:
+    """The baked service with tracing on: every span exported over OTLP/HTTP to the sink."""
+    return replace(
+        target,
+        name=f"{target.name}-traced",
+        description=f"{target.description}; tracing on, every span sent to an OTLP/HTTP sink that drops it",
+        env={"OTEL_EXPORTER_OTLP_ENDPOINT": sink},
+    )
+
+
 def prepare_database(target: Target, server: PostgresServer, work: Path, rows: int) -> str:
     """A fresh database for the target, migrated and seeded; return the URL the app connects with."""
     if target.database == "sqlite":
@@ -299,7 +324,7 @@ def benchmark(
             cwd=target.cwd,
             app_dir=target.app_dir,
             log=log,
-            env={"DATABASE_URL": database_url},
+            env={"DATABASE_URL": database_url, **target.env},
             options=UVICORN_OPTIONS,
             cpu=cpus.service,
         ) as service:
@@ -453,7 +478,10 @@ def main(argv: list[str] | None = None) -> int:
             return 2
         cleanup.callback(server.destroy)
         projects = bake_all(settings.combinations, work)
-        apps = [benchmark(target, server, work, settings, cpus) for target in targets(settings, projects)]
+        sink = cleanup.enter_context(otlp_sink()) if settings.tracing else ""
+        apps = [
+            benchmark(target, server, work, settings, cpus) for target in targets(settings, projects, sink)
+        ]
         machine = machine_info(postgres_version(server))
     data = results_json(
         apps, date=date, template=template, machine=machine, settings=recorded_settings(settings, cpus, argv)

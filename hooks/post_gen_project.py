@@ -101,6 +101,8 @@ KEPT_ONLY_FOR: dict[str, tuple[str, set[object]]] = {
     "tests/test_passwords.py": ("auth", {"password"}),
     f"{PACKAGE}/oidc.py": ("auth", {"oidc"}),
     "tests/test_oidc.py": ("auth", {"oidc"}),
+    f"{PACKAGE}/tracing.py": ("include_tracing", {True}),
+    "tests/test_tracing.py": ("include_tracing", {True}),
     "Dockerfile": ("include_docker", {True}),
     ".dockerignore": ("include_docker", {True}),
     "compose.yaml": ("include_docker", {True}),

@@ -17,6 +17,7 @@ import httpx2 as httpx
 import pytest
 from packaging.requirements import Requirement
 
+from harness.combinations import COMBINATIONS
 from harness.combinations import FULL_CYCLE
 from harness.combinations import IN_GENERATED_CI
 from harness.combinations import PAIRWISE
@@ -108,6 +109,7 @@ WITH = {
         "tests/test_oidc.py",
     },
     ("include_docker", True): {".dockerignore", "Dockerfile", "compose.yaml", "deploy/nginx.conf"},
+    ("include_tracing", True): {"src/{package}/tracing.py", "tests/test_tracing.py"},
     ("include_github_actions", True): {".github/workflows/ci.yml", ".github/dependabot.yml"},
     ("include_kubernetes", True): {
         f"deploy/kubernetes/{name}"
@@ -165,6 +167,18 @@ def test_no_template_text_is_left_and_no_file_is_empty(baked: Baked) -> None:
             continue  # Alembic's own template: ${...} is Mako, not left-over Jinja
         match = LEFTOVER.search(text)
         assert match is None, f"{name}:{text[: match.start()].count(chr(10)) + 1} {match.group()!r}"
+
+
+@parametrize_combinations([c for c in COMBINATIONS if not c.include_tracing])
+def test_without_tracing_nothing_of_it_is_rendered(baked: Baked) -> None:
+    # No dependency, import, setting, test or word of it; only the answers record the answer.
+    words = re.compile(r"opentelemetry|otel|tracing|trace_?id|span_?id|traceparent|traceresponse", re.I)
+    found = [
+        f"{name}: {match.group()}"
+        for name in sorted(project_files(baked.path) - {".cookiecutter.json"})
+        if (match := words.search((baked.path / name).read_text()))
+    ]
+    assert found == []
 
 
 @parametrize_combinations()
@@ -289,6 +303,7 @@ def test_pyproject_declares_the_answers(baked: Baked) -> None:
     names = {Requirement(line).name for line in pyproject["project"]["dependencies"]}
     auth_packages = {"password": {"pwdlib", "pyjwt", "python-multipart"}, "oidc": {"pyjwt"}, "none": set()}
     assert names & {"pwdlib", "pyjwt", "python-multipart"} == auth_packages[combination.auth]
+    assert ("opentelemetry-sdk" in names) == combination.include_tracing
     driver_package = {
         "sqlite+aiosqlite": "aiosqlite",
         "postgresql+asyncpg": "asyncpg",

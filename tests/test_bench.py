@@ -22,7 +22,10 @@ from harness.servers import find_program
 from harness.servers import unavailable
 
 # --smoke measures one combination of the template and the reference apps.
-SMOKE_APPS = {"ceiling", "tutorial-async", "sqlalchemy-core", "sqlalchemy-orm-lean", "postgresql-async"}
+SMOKE_APPS = {
+    "ceiling", "tutorial-async", "sqlalchemy-core", "sqlalchemy-orm-lean", "postgresql-async",
+    "postgresql-async-traced",
+}  # fmt: skip
 REFERENCE_APPS = {"ceiling", "tutorial-async", "sqlalchemy-core", "sqlalchemy-orm-lean"}
 
 WRK_REPORT = """\
@@ -67,7 +70,7 @@ def benchmark_programs() -> None:
 @pytest.mark.usefixtures("benchmark_programs")
 def test_smoke_run_measures_every_app_in_every_scenario(tmp_path: Path) -> None:
     result = subprocess.run(
-        [sys.executable, "-m", "bench.run", "--smoke", "--output", str(tmp_path)],
+        [sys.executable, "-m", "bench.run", "--smoke", "--tracing", "--output", str(tmp_path)],
         cwd=TEMPLATE,
         capture_output=True,
         text=True,

@@ -38,6 +38,7 @@ GOOD = {
     "driver": "async",
     "auth": "password",
     "include_docker": True,
+    "include_tracing": True,
     "include_github_actions": True,
     "include_kubernetes": False,
 }

@@ -33,6 +33,7 @@ ANSWERS = {
     "driver": "sync",
     "auth": "oidc",
     "include_docker": False,
+    "include_tracing": False,
     "include_github_actions": False,
     "include_kubernetes": True,
 }

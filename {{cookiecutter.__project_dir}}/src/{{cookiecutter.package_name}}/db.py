@@ -51,6 +51,9 @@ from .settings import Settings
 {% if cookiecutter.database == "sqlite" %}
 from .sqlite import configure_sqlite
 {% endif %}
+{% if cookiecutter.include_tracing %}
+from .tracing import waiting_for_a_connection
+{% endif %}
 {% if cookiecutter.database == "postgresql" %}
 
 # max_connections, less the connections kept for superusers (and, from PostgreSQL 16, for roles
@@ -139,7 +142,11 @@ class Database:
             queue.acquire_nowait()
         except anyio.WouldBlock:
             try:
+{% if cookiecutter.include_tracing %}
+                with waiting_for_a_connection(), anyio.fail_after(self.timeout):
+{% else %}
                 with anyio.fail_after(self.timeout):
+{% endif %}
                     await queue.acquire()
             except TimeoutError:
                 message = "no database connection was free within DB_POOL_TIMEOUT"

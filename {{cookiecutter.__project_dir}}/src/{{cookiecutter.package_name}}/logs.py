@@ -5,6 +5,10 @@ import logging.config
 from contextvars import ContextVar
 
 from pythonjsonlogger.core import RESERVED_ATTRS
+{% if cookiecutter.include_tracing %}
+
+from .tracing import current_ids
+{% endif %}
 
 # The id of the request being served; set by the request-context middleware.
 request_id: ContextVar[str | None] = ContextVar("request_id", default=None)
@@ -14,10 +18,14 @@ NOT_LOGGED = [*RESERVED_ATTRS, "color_message"]
 
 
 class RequestIdFilter(logging.Filter):
-    """Adds the current request's id to every record."""
+    """Adds the current request's id{% if cookiecutter.include_tracing %} (and trace's){% endif %} to every record."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         record.request_id = request_id.get()
+{% if cookiecutter.include_tracing %}
+        # trace_id and span_id, in a traced request: a log line leads to its trace.
+        record.__dict__.update(current_ids())
+{% endif %}
         return True
 
 

@@ -37,6 +37,10 @@ from .settings import get_settings
 {% if cookiecutter.auth == "password" %}
 from .tokens import TokenReader
 {% endif %}
+{% if cookiecutter.include_tracing %}
+from .tracing import flush_traces
+from .tracing import trace_requests
+{% endif %}
 
 TITLE = "{{ cookiecutter.project_name }}"
 DESCRIPTION = "{{ cookiecutter.description }}"
@@ -70,6 +74,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             background.cancel_scope.cancel()
         # Close the pooled connections when the service stops.
         {{ await }}database.engine.dispose()
+{% if cookiecutter.include_tracing %}
+        # Before the process exits: each worker's last spans are sent when it stops.
+        flush_traces()
+{% endif %}
 
     docs = settings.docs_enabled
     app = FastAPI(
@@ -110,6 +118,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             expose_headers=[REQUEST_ID_HEADER, "Retry-After"],
         )
     register_exception_handlers(app)
+{% if cookiecutter.include_tracing %}
+    trace_requests(app, database.engine)
+{% endif %}
     app.include_router(health.router)
     if settings.metrics_enabled:
         app.include_router(metrics.router)

@@ -1,0 +1,107 @@
+{% from "driver.jinja" import Engine with context %}
+"""Traces with OpenTelemetry: a span per request and per SQL statement, sent over OTLP/HTTP."""
+
+import os
+from contextlib import AbstractContextManager
+
+from fastapi import FastAPI
+from opentelemetry import metrics
+from opentelemetry import trace
+from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
+from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
+from opentelemetry.instrumentation.propagators import TraceResponsePropagator
+from opentelemetry.instrumentation.propagators import set_global_response_propagator
+from opentelemetry.instrumentation.sqlalchemy.engine import EngineTracer
+from opentelemetry.sdk.resources import SERVICE_NAME
+from opentelemetry.sdk.resources import Resource
+from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace.export import BatchSpanProcessor
+from opentelemetry.trace import Span
+from opentelemetry.trace import Status
+from opentelemetry.trace import StatusCode
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from sqlalchemy.engine import ExceptionContext
+{% if cookiecutter.driver == "async" %}
+from sqlalchemy.ext.asyncio import AsyncEngine
+{% endif %}
+
+# Where the spans go; without one, nothing is traced and nothing is sent.
+ENDPOINT_VARIABLES = ("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "OTEL_EXPORTER_OTLP_ENDPOINT")
+DEFAULT_SERVICE_NAME = "{{ cookiecutter.project_slug }}"
+
+tracer = trace.get_tracer(__name__)
+
+
+def tracing_enabled() -> bool:
+    """Whether an OTLP endpoint is set, and the SDK not switched off (OTEL_SDK_DISABLED)."""
+    disabled = os.environ.get("OTEL_SDK_DISABLED", "").strip().lower() == "true"
+    return not disabled and any(os.environ.get(name) for name in ENDPOINT_VARIABLES)
+
+
+def trace_requests(app: FastAPI, engine: {{ Engine }}) -> None:
+    """Trace each request the app serves, and each SQL statement the engine runs, if enabled.
+
+    The exporter, its queue and its thread belong to the process: the first app built in a
+    process (each worker's, after the fork) sets them up; every app and engine uses them.
+    """
+    if not tracing_enabled():
+        return
+    if not isinstance(trace.get_tracer_provider(), TracerProvider):
+        # OTEL_TRACES_SAMPLER, OTEL_RESOURCE_ATTRIBUTES, OTEL_BSP_* and OTEL_EXPORTER_OTLP_*
+        # are read by the SDK itself.
+        name = os.environ.get("OTEL_SERVICE_NAME", DEFAULT_SERVICE_NAME)
+        provider = TracerProvider(resource=Resource.create({SERVICE_NAME: name}))
+        provider.add_span_processor(BatchSpanProcessor(OTLPSpanExporter()))
+        trace.set_tracer_provider(provider)
+        # Each response names its trace: `traceresponse: 00-<trace id>-<span id>-<flags>`.
+        set_global_response_propagator(TraceResponsePropagator())  # type: ignore[no-untyped-call]
+    # One server span per request, named by its route's template; none for each body chunk.
+    FastAPIInstrumentor.instrument_app(app, exclude_spans=["receive", "send"])
+    trace_statements(engine{{ ".sync_engine" if cookiecutter.driver == "async" else "" }})
+
+
+def trace_statements(engine: Engine) -> None:
+    """One client span per statement the engine runs: its text, never the values bound to it."""
+    # Registered first, to run before the tracer's own handler of errors: a driver's message
+    # may quote a value ("Duplicate entry '1-Notes'", "Key (email)=(...) already exists").
+    event.listen(engine, "handle_error", _hide_the_error_message)
+    # (The instrumentation's calls carry no type annotations, hence the ignores.)
+    connections = metrics.get_meter(__name__).create_up_down_counter("db.client.connections")
+    EngineTracer(tracer, engine, connections)  # type: ignore[no-untyped-call]
+
+
+def _hide_the_error_message(context: ExceptionContext) -> None:
+    # The span keeps the error's type, not its message.
+    span: Span | None = getattr(context.execution_context, "_otel_span", None)
+    if span is None:
+        return
+    error = context.original_exception
+    span.set_status(Status(StatusCode.ERROR, type(error).__name__))
+    span.set_attribute("error.type", type(error).__qualname__)
+    span.end()
+    # The tracer's own handler, next, finds no span left to end with the message.
+    delattr(context.execution_context, "_otel_span")
+
+
+def waiting_for_a_connection() -> AbstractContextManager[Span]:
+    """A span for the time a request waits for its turn at the pool's connections."""
+    return tracer.start_as_current_span("db.pool.wait")
+
+
+def current_ids() -> dict[str, str]:
+    """The ids of the current trace and span, for a log line; none outside a traced request."""
+    context = trace.get_current_span().get_span_context()
+    if not context.is_valid:
+        return {}
+    return {
+        "trace_id": trace.format_trace_id(context.trace_id),
+        "span_id": trace.format_span_id(context.span_id),
+    }
+
+
+def flush_traces() -> None:
+    """Send the spans not sent yet: called when the app stops, before the process exits."""
+    provider = trace.get_tracer_provider()
+    if isinstance(provider, TracerProvider):
+        provider.force_flush()
