@@ -83,6 +83,8 @@ EVERY_PROJECT = {
     "tests/test_pool.py",
     "tests/test_settings.py",
     "tests/test_users.py",
+    "tests/test_details.py",
+    "tests/test_item_order.py",
 }
 # The files that only some answers call for.
 WITH = {
@@ -100,6 +102,9 @@ WITH = {
         "tests/test_auth.py",
         "tests/test_cli.py",
         "tests/test_passwords.py",
+        "tests/test_hashing.py",
+        "tests/test_lockout.py",
+        "tests/test_tokens.py",
     },
     ("auth", "oidc"): {"src/{package}/api/caller.py", "src/{package}/oidc.py", "tests/test_oidc.py"},
     ("include_docker", True): {".dockerignore", "Dockerfile", "compose.yaml", "deploy/nginx.conf"},

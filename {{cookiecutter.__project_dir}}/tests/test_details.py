@@ -1,0 +1,89 @@
+{% from "driver.jinja" import async, await, Client with context %}
+"""What the error answers say: each names what went wrong, and the id the client sent."""
+
+{% if cookiecutter.driver == "async" %}
+from httpx2 import AsyncClient
+{% else %}
+from fastapi.testclient import TestClient
+{% endif %}
+{% if cookiecutter.auth != "none" %}
+
+from accounts import Account
+{% endif %}
+
+ITEMS = "/api/v1/items"
+USERS = "/api/v1/users"
+UNKNOWN_ID = 899_999
+
+
+{{ async }}def test_an_item_or_user_that_does_not_exist_is_named_in_the_404(
+    client: {{ Client }},
+{% if cookiecutter.auth == "none" %}
+    auth_headers: dict[str, str],
+{% else %}
+    admin: Account,
+{% endif %}
+) -> None:
+{% if cookiecutter.auth == "none" %}
+    headers = auth_headers
+{% else %}
+    headers = admin.headers
+{% endif %}
+    item = {{ await }}client.get(f"{ITEMS}/{UNKNOWN_ID}", headers=headers)
+    user = {{ await }}client.get(f"{USERS}/{UNKNOWN_ID}", headers=headers)
+
+    assert (item.status_code, item.json()) == (404, {"detail": f"Item {UNKNOWN_ID} not found."})
+    assert (user.status_code, user.json()) == (404, {"detail": f"User {UNKNOWN_ID} not found."})
+
+
+{{ async }}def test_an_item_for_an_unknown_owner_gets_a_422_naming_the_owner(
+    client: {{ Client }},
+{% if cookiecutter.auth == "none" %}
+    auth_headers: dict[str, str],
+{% else %}
+    admin: Account,
+{% endif %}
+) -> None:
+{% if cookiecutter.auth == "none" %}
+    headers = auth_headers
+{% else %}
+    headers = admin.headers
+{% endif %}
+    orphan = {"title": "Orphan", "owner_id": UNKNOWN_ID}
+
+    response = {{ await }}client.post(ITEMS, json=orphan, headers=headers)
+
+    assert response.status_code == 422
+    assert response.json() == {
+        "detail": [
+            {
+                "type": "unknown_owner",
+                "loc": ["body", "owner_id"],
+                "msg": f"User {UNKNOWN_ID} does not exist.",
+            }
+        ]
+    }
+{% if cookiecutter.auth != "none" %}
+
+
+{{ async }}def test_a_user_is_told_what_only_an_admin_may_do(
+    client: {{ Client }}, ada: Account, grace: Account
+) -> None:
+    gift = {"title": "Gift", "owner_id": grace.id}
+
+    listing = {{ await }}client.get(USERS, headers=ada.headers)
+    other = {{ await }}client.get(f"{USERS}/{grace.id}", headers=ada.headers)
+    given = {{ await }}client.post(ITEMS, json=gift, headers=ada.headers)
+    anonymous = {{ await }}client.get(ITEMS)
+
+    assert (listing.status_code, listing.json()) == (403, {"detail": "Only an admin may do this."})
+    assert (other.status_code, other.json()) == (
+        403,
+        {"detail": "Only an admin acts on other users."},
+    )
+    assert (given.status_code, given.json()) == (
+        403,
+        {"detail": "Only an admin may create items for other users."},
+    )
+    assert (anonymous.status_code, anonymous.json()) == (401, {"detail": "Not authenticated."})
+{% endif %}
