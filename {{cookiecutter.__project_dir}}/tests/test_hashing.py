@@ -25,3 +25,11 @@ PARAMETERS = re.compile(r"^\$argon2id\$v=19\$m=(\d+),t=(\d+),p=(\d+)\$")
     recorded = PARAMETERS.match(hashed)
     assert recorded is not None, hashed
     assert (int(recorded[1]), int(recorded[2])) == (memory_kib, time_cost)
+
+
+{{ async }}def test_a_password_never_matches_a_missing_hash(settings: Settings) -> None:
+    # No account: the stand-in hash is checked for the time it takes, and the answer is no.
+    passwords = Passwords(settings)
+
+    assert not {{ await }}passwords.verify("", None)
+    assert not {{ await }}passwords.verify("cobol-1959", None)
