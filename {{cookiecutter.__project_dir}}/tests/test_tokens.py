@@ -14,6 +14,7 @@ from fastapi.testclient import TestClient
 
 from {{ cookiecutter.package_name }} import tokens
 from {{ cookiecutter.package_name }}.column_types import utc_now
+from {{ cookiecutter.package_name }}.schemas import MAX_ID
 from {{ cookiecutter.package_name }}.settings import Settings
 
 from accounts import TEST_SECRET_KEY
@@ -67,6 +68,17 @@ def test_every_claim_the_service_issues_is_required(settings: Settings) -> None:
     assert sorted(tokens.REQUIRED_CLAIMS) == sorted(issued)
 
 
+def test_ids_up_to_the_highest_an_account_can_have_are_read(settings: Settings) -> None:
+    highest, beyond = (
+        tokens.issue(tokens.Bearer(user_id, 0), settings, now=utc_now())[0]
+        for user_id in (MAX_ID, MAX_ID + 1)
+    )
+
+    assert tokens.read(highest, settings)[0] == tokens.Bearer(MAX_ID, 0)
+    with pytest.raises(tokens.InvalidTokenError):
+        tokens.read(beyond, settings)
+
+
 @pytest.fixture
 def checked(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The tokens whose signature and claims are checked, in order (not those remembered)."""
@@ -116,7 +128,7 @@ def test_the_cache_holds_a_few_thousand_tokens_by_default(
     assert checked == [many[0]]
 
 
-{{ async }}def test_a_deleted_accounts_token_cannot_create_an_item(
+{{ async }}def test_a_deleted_accounts_token_cannot_create_an_item_any_more(
     client: {{ Client }}, ada: Account
 ) -> None:
     assert ({{ await }}client.delete(ME, headers=ada.headers)).status_code == 204
