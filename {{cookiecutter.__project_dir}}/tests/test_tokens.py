@@ -1,6 +1,7 @@
 {% from "driver.jinja" import async, await, Client with context %}
 """Access tokens: one lacking a required claim is refused; the cache of valid ones is bounded."""
 
+import logging
 from datetime import timedelta
 from typing import Any
 
@@ -23,6 +24,8 @@ from accounts import Account
 ME = "/api/v1/users/me"
 ITEMS = "/api/v1/items"
 REFUSED = {"detail": "The token is invalid or has expired."}
+# The address the test client calls from.
+CLIENT_ADDRESS = "{{ "127.0.0.1" if cookiecutter.driver == "async" else "testclient" }}"
 
 
 def signed(claims: dict[str, Any]) -> dict[str, str]:
@@ -137,3 +140,22 @@ def test_the_cache_holds_a_few_thousand_tokens_by_default(
 
     assert response.status_code == 401
     assert response.json() == REFUSED
+
+
+{{ async }}def test_an_outdated_token_is_refused_as_invalid_and_logged_as_a_security_event(
+    client: {{ Client }}, ada: Account, caplog: pytest.LogCaptureFixture
+) -> None:
+    outdated = signed({**claims_of(ada), "ver": 1})  # the account is at version 0
+
+    with caplog.at_level(logging.INFO):
+        response = {{ await }}client.get(ME, headers=outdated)
+
+    assert response.status_code == 401
+    assert response.json() == REFUSED
+    assert response.headers["www-authenticate"] == 'Bearer error="invalid_token"'
+    events = [
+        tuple(vars(record)[field] for field in ("event", "user_id", "client"))
+        for record in caplog.records
+        if "event" in vars(record)
+    ]
+    assert events == [("token_outdated", ada.id, CLIENT_ADDRESS)]
