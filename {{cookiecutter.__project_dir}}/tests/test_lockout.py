@@ -1,13 +1,25 @@
-{% from "driver.jinja" import async, await, Client with context %}
+{% from "driver.jinja" import async, await, Client, Connection with context %}
 """Logging in with several accounts: failures lock no other address; a login carries its rights."""
 
 from collections.abc import Callable
+from datetime import timedelta
 
 {% if cookiecutter.driver == "async" %}
 from httpx2 import AsyncClient
 {% else %}
 from fastapi.testclient import TestClient
 {% endif %}
+from sqlalchemy import insert
+from sqlalchemy import update
+{% if cookiecutter.driver == "async" %}
+from sqlalchemy.ext.asyncio import AsyncConnection
+{% else %}
+from sqlalchemy.engine import Connection
+{% endif %}
+
+from {{ cookiecutter.package_name }}.column_types import utc_now
+from {{ cookiecutter.package_name }}.models import Throttle
+from {{ cookiecutter.package_name }}.models import User
 
 from accounts import Account
 
@@ -67,3 +79,43 @@ def login(account: Account, password: str | None = None) -> dict[str, str]:
     assert {user["id"] for user in as_admin.json()} >= {admin.id, ada.id}
     assert as_user.status_code == 403
     assert as_user.json() == {"detail": "Only an admin may do this."}
+
+
+{{ async }}def test_after_a_lockout_the_address_gets_its_full_count_of_tries_again(
+    client_with: Callable[..., {{ Client }}], connection: {{ Connection }}, ada: Account
+) -> None:
+    {{ async }}with client_with(login_max_failures=2) as strict:
+        for _ in range(2):
+            {{ await }}strict.post(TOKEN, data=login(ada, "wrong-password"))
+        # As if the lockout's time had passed.
+        {{ await }}connection.execute(
+            update(Throttle)
+            .where(Throttle.key == f"login:{ada.email}")
+            .values(locked_until=utc_now() - timedelta(seconds=1))
+        )
+        after = {{ await }}strict.post(TOKEN, data=login(ada, "wrong-password"))
+        then = {{ await }}strict.post(TOKEN, data=login(ada))
+
+    assert after.status_code == 401
+    assert then.status_code == 200
+
+
+{{ async }}def test_a_deactivated_admin_does_not_count_as_another_admin(
+    client: {{ Client }}, connection: {{ Connection }}, admin: Account
+) -> None:
+    {{ await }}connection.execute(
+        insert(User).values(
+            email="retired@example.com",
+            full_name="Retired Admiral",
+            hashed_password="not a hash: this account never logs in",
+            is_active=False,
+            is_superuser=True,
+        )
+    )
+
+    response = {{ await }}client.patch(
+        f"{USERS}/{admin.id}", json={"is_superuser": False}, headers=admin.headers
+    )
+
+    assert response.status_code == 409
+    assert response.json() == {"detail": "The service's only admin cannot lose the right."}

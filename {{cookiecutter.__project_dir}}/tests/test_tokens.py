@@ -3,6 +3,7 @@
 
 import logging
 from datetime import timedelta
+from itertools import pairwise
 from typing import Any
 
 import jwt
@@ -23,6 +24,7 @@ from accounts import Account
 
 ME = "/api/v1/users/me"
 ITEMS = "/api/v1/items"
+TOKEN = "/api/v1/auth/token"
 REFUSED = {"detail": "The token is invalid or has expired."}
 # The address the test client calls from.
 CLIENT_ADDRESS = "{{ "127.0.0.1" if cookiecutter.driver == "async" else "testclient" }}"
@@ -159,3 +161,35 @@ def test_the_cache_holds_a_few_thousand_tokens_by_default(
         if "event" in vars(record)
     ]
     assert events == [("token_outdated", ada.id, CLIENT_ADDRESS)]
+
+
+{{ async }}def _logged_in(client: {{ Client }}, email: str, password: str) -> dict[str, str]:
+    form = {"username": email, "password": password}
+    response = {{ await }}client.post(TOKEN, data=form)
+    assert response.status_code == 200, response.text
+    return {"Authorization": f"Bearer {response.json()['access_token']}"}
+
+
+{{ async }}def test_each_password_change_ends_the_tokens_of_the_one_before(
+    client: {{ Client }}, ada: Account
+) -> None:
+    passwords = [ada.password, "a brand new passphrase", "and another new passphrase"]
+    for old, new in pairwise(passwords):
+        before = {{ await }}_logged_in(client, ada.email, old)
+        change = {"password": new, "current_password": old}
+        assert ({{ await }}client.patch(ME, json=change, headers=before)).status_code == 200
+
+        assert ({{ await }}client.get(ME, headers=before)).status_code == 401
+
+
+{{ async }}def test_changes_that_touch_no_right_leave_the_tokens_working(
+    client: {{ Client }}, ada: Account, admin: Account
+) -> None:
+    renamed = {{ await }}client.patch(ME, json={"full_name": "Countess Lovelace"}, headers=ada.headers)
+    unchanged = {"is_superuser": False, "is_active": True}
+    kept = {{ await }}client.patch(f"/api/v1/users/{ada.id}", json=unchanged, headers=admin.headers)
+    admin_renamed = {{ await }}client.patch(ME, json={"full_name": "Admiral"}, headers=admin.headers)
+
+    assert (renamed.status_code, kept.status_code, admin_renamed.status_code) == (200, 200, 200)
+    assert ({{ await }}client.get(ME, headers=ada.headers)).status_code == 200
+    assert ({{ await }}client.get(ME, headers=admin.headers)).status_code == 200
