@@ -30,9 +30,12 @@ UNKNOWN_ID = 899_999
     headers = admin.headers
 {% endif %}
     item = {{ await }}client.get(f"{ITEMS}/{UNKNOWN_ID}", headers=headers)
+    changed = {{ await }}client.patch(f"{ITEMS}/{UNKNOWN_ID}", json={"title": "X"}, headers=headers)
     user = {{ await }}client.get(f"{USERS}/{UNKNOWN_ID}", headers=headers)
 
-    assert (item.status_code, item.json()) == (404, {"detail": f"Item {UNKNOWN_ID} not found."})
+    missing_item = {"detail": f"Item {UNKNOWN_ID} not found."}
+    assert (item.status_code, item.json()) == (404, missing_item)
+    assert (changed.status_code, changed.json()) == (404, missing_item)
     assert (user.status_code, user.json()) == (404, {"detail": f"User {UNKNOWN_ID} not found."})
 
 
@@ -70,11 +73,14 @@ UNKNOWN_ID = 899_999
     client: {{ Client }}, ada: Account, grace: Account
 ) -> None:
     gift = {"title": "Gift", "owner_id": grace.id}
+    public = {"title": "Shared", "status": "public"}
+    shared = ({{ await }}client.post(ITEMS, json=public, headers=grace.headers)).json()
 
     listing = {{ await }}client.get(USERS, headers=ada.headers)
     other = {{ await }}client.get(f"{USERS}/{grace.id}", headers=ada.headers)
     given = {{ await }}client.post(ITEMS, json=gift, headers=ada.headers)
     anonymous = {{ await }}client.get(ITEMS)
+    not_owned = {{ await }}client.delete(f"{ITEMS}/{shared['id']}", headers=ada.headers)
 
     assert (listing.status_code, listing.json()) == (403, {"detail": "Only an admin may do this."})
     assert (other.status_code, other.json()) == (
@@ -86,4 +92,8 @@ UNKNOWN_ID = 899_999
         {"detail": "Only an admin may create items for other users."},
     )
     assert (anonymous.status_code, anonymous.json()) == (401, {"detail": "Not authenticated."})
+    assert (not_owned.status_code, not_owned.json()) == (
+        403,
+        {"detail": "Only the item's owner or an admin may change it."},
+    )
 {% endif %}
