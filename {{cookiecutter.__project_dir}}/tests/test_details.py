@@ -1,6 +1,12 @@
 {% from "driver.jinja" import async, await, Client with context %}
 """What the error answers say: each names what went wrong, and the id the client sent."""
 
+{% if cookiecutter.auth == "password" %}
+import logging
+from collections.abc import Callable
+
+import pytest
+{% endif %}
 {% if cookiecutter.driver == "async" %}
 from httpx2 import AsyncClient
 {% else %}
@@ -14,6 +20,11 @@ from accounts import Account
 ITEMS = "/api/v1/items"
 USERS = "/api/v1/users"
 UNKNOWN_ID = 899_999
+{% if cookiecutter.auth == "password" %}
+ME = "/api/v1/users/me"
+# The address the test client calls from.
+CLIENT_ADDRESS = "{{ "127.0.0.1" if cookiecutter.driver == "async" else "testclient" }}"
+{% endif %}
 
 
 {{ async }}def test_an_item_or_user_that_does_not_exist_is_named_in_the_404(
@@ -96,4 +107,70 @@ UNKNOWN_ID = 899_999
         403,
         {"detail": "Only the item's owner or an admin may change it."},
     )
+{% endif %}
+{% if cookiecutter.auth == "password" %}
+
+
+{{ async }}def test_changing_ones_credentials_says_what_is_missing_wrong_or_locked(
+    client_with: Callable[..., {{ Client }}], ada: Account
+) -> None:
+    new = {"password": "a brand new passphrase"}
+    {{ async }}with client_with(login_max_failures=1) as strict:
+        unsaid = {{ await }}strict.patch(ME, json=new, headers=ada.headers)
+        guess = {**new, "current_password": "not-it"}
+        wrong = {{ await }}strict.patch(ME, json=guess, headers=ada.headers)
+        right = {**new, "current_password": ada.password}
+        locked = {{ await }}strict.patch(ME, json=right, headers=ada.headers)
+        rights = {{ await }}strict.patch(ME, json={"is_active": True}, headers=ada.headers)
+
+    assert (unsaid.status_code, unsaid.json()) == (
+        422,
+        {
+            "detail": [
+                {
+                    "type": "missing",
+                    "loc": ["body", "current_password"],
+                    "msg": "Field required to change one's own password or e-mail address",
+                }
+            ]
+        },
+    )
+    assert (wrong.status_code, wrong.json()) == (403, {"detail": "The current password is wrong."})
+    assert (locked.status_code, locked.json()) == (
+        429,
+        {"detail": "Too many failed logins; try again later."},
+    )
+    assert (rights.status_code, rights.json()) == (
+        403,
+        {"detail": "Only an admin may change is_active or is_superuser."},
+    )
+
+
+{{ async }}def test_changes_of_credentials_and_rights_are_security_events_without_secrets(
+    client: {{ Client }}, ada: Account, admin: Account, caplog: pytest.LogCaptureFixture
+) -> None:
+    new = {"password": "a brand new passphrase", "current_password": "not-it"}
+    with caplog.at_level(logging.INFO):
+        {{ await }}client.patch(ME, json=new, headers=ada.headers)
+        right = {**new, "current_password": ada.password}
+        {{ await }}client.patch(ME, json=right, headers=ada.headers)
+        promote = {"is_superuser": True}
+        {{ await }}client.patch(f"{USERS}/{ada.id}", json=promote, headers=admin.headers)
+
+    events = [
+        (
+            record.levelname,
+            record.getMessage(),
+            *(vars(record).get(field) for field in ("user_id", "client", "by", "is_superuser")),
+        )
+        for record in caplog.records
+        if "event" in vars(record)
+    ]
+    assert events == [
+        ("WARNING", "current_password_wrong", ada.id, CLIENT_ADDRESS, None, None),
+        ("INFO", "password_changed", ada.id, CLIENT_ADDRESS, ada.id, None),
+        ("INFO", "is_superuser_changed", ada.id, CLIENT_ADDRESS, admin.id, True),
+    ]
+    assert "a brand new passphrase" not in caplog.text
+    assert ada.password not in caplog.text
 {% endif %}
