@@ -6,9 +6,12 @@ BIN := $(VENV)/bin
 PYTEST_ARGS ?=
 # Extra benchmark arguments, e.g. make bench BENCH_ARGS="--combinations sqlite-async --runs 1"
 BENCH_ARGS ?=
+# What `make mutate` bakes and mutates, e.g. make mutate COMBINATION=postgresql-async-oidc MODULES=crud
+COMBINATION ?= sqlite-sync-password
+MODULES ?= tokens caller crud items users passwords
 
 .DEFAULT_GOAL := help
-.PHONY: help install test demo bench lint lock
+.PHONY: help install test demo bench lint lock mutate
 
 help:  ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-8s %s\n", $$1, $$2}'
@@ -33,6 +36,9 @@ demo: install  ## Bake a project with the default answers into build/ and run it
 
 bench: install  ## Benchmark every database x driver pair against two reference apps (needs wrk); writes bench/results.*
 	$(BIN)/python -m bench.run $(BENCH_ARGS)
+
+mutate: install  ## Mutation-test a baked project's MODULES with its own suite; prints scores and survivors
+	$(BIN)/python -m harness.mutation $(COMBINATION) $(MODULES)
 
 lint: install  ## Lint, format-check and type-check the hooks, the suite, its harness and the benchmark
 	$(BIN)/ruff check hooks harness tests bench

@@ -84,6 +84,9 @@ EVERY_PROJECT = {
     "tests/test_pool.py",
     "tests/test_settings.py",
     "tests/test_users.py",
+    "tests/test_details.py",
+    "tests/test_item_order.py",
+    "tests/test_setting_bounds.py",
 }
 # The files that only some answers call for.
 WITH = {
@@ -101,6 +104,9 @@ WITH = {
         "tests/test_auth.py",
         "tests/test_cli.py",
         "tests/test_passwords.py",
+        "tests/test_hashing.py",
+        "tests/test_lockout.py",
+        "tests/test_tokens.py",
     },
     ("auth", "oidc"): {
         "src/{package}/api/caller.py",

@@ -90,12 +90,6 @@ def test_production_is_what_you_get_unless_you_ask_otherwise(
     unsaid = Settings(_env_file=None, **given)
 
     assert unsaid.environment == "production"
-
-
-def test_production_starts_with_what_it_needs() -> None:
-    production = make_settings(environment="production", **FOR_PRODUCTION)
-
-    assert production.environment == "production"
 {% if cookiecutter.database != "sqlite" %}
 
 

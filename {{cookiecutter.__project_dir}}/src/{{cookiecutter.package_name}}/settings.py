@@ -52,6 +52,12 @@ class DatabaseSettings(BaseSettings):
     migration_database_url: str | None = None
     """URL the migrations use instead, when they need rights the service has not (the owner's)."""
 
+    @field_validator("migration_database_url", mode="before")
+    @classmethod
+    def _empty_means_unset(cls, value: object) -> object:
+        # Empty, as a deployment's template leaves it: the migrations use DATABASE_URL.
+        return value or None
+
     @field_validator("database_url", "migration_database_url")
     @classmethod
     def _use_the_service_driver(cls, value: str | None) -> str | None:

@@ -1,0 +1,187 @@
+"""Mutation testing of a baked project: would its own suite notice a bug in its modules?
+
+    python -m harness.mutation sqlite-sync-password tokens crud
+
+bakes the combination into build/mutation/, gives it its real database (a throwaway
+PostgreSQL or MariaDB server for those), runs mutmut on the named modules with the project's
+own tests, and prints each module's score and the mutants that survived. A survivor listed
+in harness/equivalent_mutants.txt changes no behaviour and is left out of the score; any
+other is news: a bug the suite would miss.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import subprocess
+import sys
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from harness.combinations import Combination
+from harness.projects import Baked
+from harness.projects import bake
+from harness.projects import explain
+from harness.servers import MariaDBServer
+from harness.servers import PostgresServer
+
+TEMPLATE = Path(__file__).resolve().parents[1]
+EQUIVALENT = Path(__file__).with_name("equivalent_mutants.txt")
+# Where a module named on the command line may be, under the package.
+PLACES = ("{}.py", "api/{}.py", "api/routes/{}.py")
+# What mutmut reports of a mutant that the suite caught.
+KILLED = {"killed", "timeout", "segfault", "caught by type check"}
+# A line of `mutmut results`: "    my_service.tokens.x_read__mutmut_3: survived".
+RESULT = re.compile(r"^\s*(?P<name>\S+): (?P<status>.+)$")
+
+
+def accepted_equivalents(path: Path = EQUIVALENT) -> dict[str, str]:
+    """The mutants known to change no behaviour, by name without the package: why, for each."""
+    accepted = {}
+    for line in path.read_text().splitlines():
+        if line.strip() and not line.startswith("#"):
+            name, _, why = line.partition(" ")
+            accepted[name] = why.strip()
+    return accepted
+
+
+def module_files(baked: Baked, modules: list[str]) -> dict[str, str]:
+    """Each module's file, relative to the project: `tokens` -> src/<package>/tokens.py."""
+    package = Path("src") / baked.package
+    files = {}
+    for module in modules:
+        found = [
+            place.format(module)
+            for place in PLACES
+            if (baked.path / package / place.format(module)).is_file()
+        ]
+        if not found:
+            raise SystemExit(f"No module {module!r} in {baked.combination.id}: not one of {PLACES}")
+        files[module] = (package / found[0]).as_posix()
+    return files
+
+
+def configure(baked: Baked, files: dict[str, str]) -> None:
+    """Tell mutmut, in the project's pyproject.toml, what to mutate and how to run the tests."""
+    only = ", ".join(f'"{path}"' for path in files.values())
+    config = (
+        "\n[tool.mutmut]\n"
+        'source_paths = ["src"]\n'
+        f"only_mutate = [{only}]\n"
+        # What the tests read besides src/ and tests/: the migrations, and the settings.
+        'also_copy = ["alembic.ini", "migrations", ".env"]\n'
+        # Alembic's check writes to the stdout mutmut closes; it tests no mutated module.
+        'pytest_add_cli_args = ["-p", "no:cacheprovider", "--ignore=tests/test_migrations.py"]\n'
+    )
+    with (baked.path / "pyproject.toml").open("a") as pyproject:
+        pyproject.write(config)
+
+
+@contextmanager
+def test_database(baked: Baked) -> Iterator[dict[str, str]]:
+    """The environment that points the project's tests at a real database of its kind."""
+    combination = baked.combination
+    if combination.database == "sqlite":
+        yield {}  # the suite makes its own database file
+        return
+    server_classes: dict[str, type[PostgresServer | MariaDBServer]] = {
+        "postgresql": PostgresServer,
+        "mysql": MariaDBServer,
+    }
+    server = server_classes[combination.database].start_new()
+    try:
+        server.create_database("mutation_test")
+        yield {"TEST_DATABASE_URL": server.url("mutation_test", driver=combination.url_scheme)}
+    finally:
+        server.destroy()
+
+
+def mutate(baked: Baked, env: dict[str, str], children: int) -> dict[str, str]:
+    """Run mutmut in the project; return each mutant's status by its full name."""
+    run = ["nice", "-n", "19", sys.executable, "-m", "mutmut"]
+    full_env = {**os.environ, **env, "PYTHONPATH": str(baked.path / "src")}
+    result = subprocess.run(
+        [*run, "run", "--max-children", str(children)],
+        cwd=baked.path,
+        env=full_env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if result.returncode != 0:
+        raise SystemExit(f"mutmut run failed: {explain(result)}")
+    listed = subprocess.run(
+        [*run, "results", "--all", "true"],
+        cwd=baked.path,
+        env=full_env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return {
+        match["name"]: match["status"] for line in listed.stdout.splitlines() if (match := RESULT.match(line))
+    }
+
+
+def report(
+    baked: Baked, files: dict[str, str], statuses: dict[str, str], accepted: dict[str, str]
+) -> list[str]:
+    """Print the score of each module and its survivors; return the survivors that are news."""
+    news = []
+    for module, path in files.items():
+        dotted = path.removeprefix("src/").removesuffix(".py").replace("/", ".")
+        counted: Counter[str] = Counter()
+        survivors = []
+        for name, status in sorted(statuses.items()):
+            if not name.startswith(f"{dotted}."):
+                continue
+            short = name.removeprefix(f"{baked.package}.")
+            if status in KILLED:
+                counted["killed"] += 1
+            elif short in accepted:
+                counted["equivalent"] += 1
+            else:
+                counted["survived"] += 1
+                survivors.append(f"  {short}: {status}")
+        judged = counted["killed"] + counted["survived"]
+        score = 100 * counted["killed"] / judged if judged else 100.0
+        print(
+            f"{module}: {score:.1f} % killed ({counted['killed']} of {judged};"
+            f" {counted['equivalent']} equivalent left out)"
+        )
+        print("\n".join(survivors))
+        news += [line.split(":")[0].strip() for line in survivors]
+    return news
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Bake, mutate, report; exit 1 if a survivor is not an accepted equivalent."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("combination", help="database-driver-auth, e.g. sqlite-sync-password")
+    parser.add_argument("modules", nargs="+", help="modules of the package, e.g. tokens crud")
+    parser.add_argument("--output-dir", type=Path, default=TEMPLATE / "build" / "mutation")
+    args = parser.parse_args(argv)
+    database, driver, auth = args.combination.split("-")
+    combination = Combination(database, driver, auth)
+    output = args.output_dir / combination.id
+    shutil.rmtree(output, ignore_errors=True)
+    baked = bake(combination, output)
+    files = module_files(baked, args.modules)
+    configure(baked, files)
+    # A server database is one, shared by the tests of every mutant: one at a time there.
+    children = 2 if database == "sqlite" else 1
+    with test_database(baked) as env:
+        statuses = mutate(baked, env, children)
+    news = report(baked, files, statuses, accepted_equivalents())
+    if news:
+        print(f"{len(news)} survivor(s) not in {EQUIVALENT.name}: the suite would miss these bugs")
+        print(f"see one with: cd {baked.path} && {sys.executable} -m mutmut show <name>")
+    return 1 if news else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

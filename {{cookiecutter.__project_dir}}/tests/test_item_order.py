@@ -1,0 +1,55 @@
+{% from "driver.jinja" import async, await, Client, Connection with context %}
+"""The item list is in id order whatever order the database happens to keep its rows in."""
+
+from typing import Any
+
+{% if cookiecutter.driver == "async" %}
+from httpx2 import AsyncClient
+{% else %}
+from fastapi.testclient import TestClient
+{% endif %}
+from sqlalchemy import insert
+{% if cookiecutter.driver == "async" %}
+from sqlalchemy.ext.asyncio import AsyncConnection
+{% else %}
+from sqlalchemy.engine import Connection
+{% endif %}
+
+from {{ cookiecutter.package_name }}.models import Item
+{% if cookiecutter.auth != "none" %}
+
+from accounts import Account
+{% endif %}
+
+ITEMS = "/api/v1/items"
+# Far above the ids the other tests' rows get, and inserted highest first.
+IDS = [900_003, 900_002, 900_001]
+
+
+{{ async }}def test_the_list_is_in_id_order_not_insertion_order(
+    client: {{ Client }},
+    connection: {{ Connection }},
+    auth_headers: dict[str, str],
+{% if cookiecutter.auth == "none" %}
+    user: dict[str, Any],
+{% else %}
+    ada: Account,
+{% endif %}
+) -> None:
+{% if cookiecutter.auth == "none" %}
+    owner_id = user["id"]
+{% else %}
+    owner_id = ada.id
+{% endif %}
+    rows: list[dict[str, Any]] = [
+        {"id": item_id, "title": f"Item {item_id}", "status": "public", "owner_id": owner_id}
+        for item_id in IDS
+    ]
+    for row in rows:
+        {{ await }}connection.execute(insert(Item).values(**row))
+
+    listed = {{ await }}client.get(ITEMS, headers=auth_headers)
+    page = {{ await }}client.get(ITEMS, params={"limit": 1, "offset": 1}, headers=auth_headers)
+
+    assert [item["id"] for item in listed.json()] == sorted(IDS)
+    assert [item["id"] for item in page.json()] == [900_002]
