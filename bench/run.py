@@ -122,6 +122,8 @@ class Target:
     logs_in: bool = False
     # More environment for the app.
     env: dict[str, str] = field(default_factory=dict)
+    # Whether `app` names a function that builds the app (uvicorn's --factory), as baked projects do.
+    factory: bool = False
 
 
 def parse_settings(argv: list[str] | None) -> Settings:
@@ -277,7 +279,8 @@ def baked_target(project: Baked) -> Target:
         database=combination.database,
         url_scheme=combination.url_scheme,
         schema_from=project,
-        app=f"{project.package}.main:app",
+        app=f"{project.package}.main:create_app",
+        factory=True,
         app_dir=project.path / "src",
         cwd=project.path,
         logs_in=True,
@@ -327,6 +330,7 @@ def benchmark(
             env={"DATABASE_URL": database_url, **target.env},
             options=UVICORN_OPTIONS,
             cpu=cpus.service,
+            factory=target.factory,
         ) as service:
             token = log_in(service.url) if target.logs_in else ""
             for scenario in SCENARIOS:

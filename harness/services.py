@@ -63,8 +63,10 @@ def serving(
     options: Sequence[str] = (),
     cpu: int | None = None,
     port: int | None = None,
+    factory: bool = False,
 ) -> Iterator[Service]:
-    """Run `uvicorn app` on a loopback port until the block ends, then stop it with SIGTERM.
+    """Run `uvicorn app` (`--factory`: app names a function that builds it) on a loopback port
+    until the block ends, then stop it with SIGTERM.
 
     On the way out the service gets SIGTERM, as an orchestrator would send it, and must
     stop by itself within STOP_TIMEOUT; otherwise it is killed and ServiceError raised.
@@ -72,7 +74,7 @@ def serving(
     port = port or free_port()
     command = [
         sys.executable, "-m", "uvicorn", app, "--app-dir", str(app_dir),
-        "--host", "127.0.0.1", "--port", str(port), *options,
+        "--host", "127.0.0.1", "--port", str(port), *(["--factory"] if factory else []), *options,
     ]  # fmt: skip
     if cpu is not None:
         command = ["taskset", "-c", str(cpu), *command]
@@ -122,7 +124,8 @@ def serving_baked(baked: Baked, database_url: str, **env: str) -> Iterator[Servi
     """Serve a baked project's app against a database, with any more settings."""
     port = free_port()
     with serving(
-        f"{baked.package}.main:app",
+        f"{baked.package}.main:create_app",
+        factory=True,
         cwd=baked.path,
         app_dir=baked.path / "src",
         log=baked.path.parent / f"uvicorn-{port}.log",

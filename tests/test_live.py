@@ -351,7 +351,8 @@ def test_production_refuses_to_start_with_an_unsafe_configuration(
     started = baked.python(
         "-m",
         "uvicorn",
-        f"{baked.package}.main:app",
+        "--factory",
+        f"{baked.package}.main:create_app",
         "--app-dir",
         "src",
         "--port",

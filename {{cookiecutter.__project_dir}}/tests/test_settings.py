@@ -1,8 +1,9 @@
 """Settings: the database URL must suit the service's driver, production must be set up safely."""
 
-{% if cookiecutter.auth == "password" %}
 import os
-{% endif %}
+import subprocess
+import sys
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -211,3 +212,22 @@ def test_production_needs_the_identity_provider(setting: str, value: str, messag
 def test_development_starts_without_an_identity_provider() -> None:
     assert make_settings().oidc_issuer == ""
 {% endif %}
+
+
+def test_importing_the_app_module_builds_no_app_and_reads_no_setting(tmp_path: Path) -> None:
+    """uvicorn builds the app through the factory (`--factory`): importing needs no settings."""
+    module = "{{ cookiecutter.package_name }}.main"
+    code = f"import {module} as main; assert not hasattr(main, 'app')"
+    # No setting in the environment, and no .env in the working directory.
+    environment = {"PATH": os.environ.get("PATH", ""), "PYTHONPATH": os.pathsep.join(sys.path)}
+    # The command is this test's own: the interpreter running it, and a fixed line of code.
+    imported = subprocess.run(  # noqa: S603
+        [sys.executable, "-c", code],
+        cwd=tmp_path,
+        env=environment,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+    assert imported.returncode == 0, imported.stderr

@@ -1,5 +1,5 @@
 {% from "driver.jinja" import await with context %}
-"""The application factory and the ASGI app."""
+"""The application factory: uvicorn calls it (`--factory`); nothing is built at import."""
 
 {% if cookiecutter.auth == "oidc" %}
 import logging
@@ -131,6 +131,3 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(users.router, max_body_size=settings.max_body_bytes)
     app.include_router(items.router, max_body_size=settings.max_body_bytes)
     return app
-
-
-app = create_app()

@@ -12,6 +12,7 @@ from types import FrameType
 from typing import Any
 
 import uvicorn
+from fastapi import FastAPI
 {% if cookiecutter.database != "sqlite" %}
 from sqlalchemy.exc import SQLAlchemyError
 {% endif %}
@@ -21,6 +22,7 @@ from uvicorn.supervisors import Multiprocess
 from .db import connection_limit
 {% endif %}
 from .logs import configure_logging
+from .main import create_app
 from .settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -34,8 +36,7 @@ def serve(settings: Settings) -> None:
         # Each worker process writes its samples here; /metrics adds them up.
         os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="metrics-")
     config = Config(
-        "{{ cookiecutter.package_name }}.main:app",
-        drain_seconds=settings.shutdown_drain_seconds,
+        settings,
         host=settings.host,
         port=settings.port,
         workers=settings.web_concurrency,
@@ -57,30 +58,31 @@ def serve(settings: Settings) -> None:
 
 
 class Config(uvicorn.Config):
-    """uvicorn's configuration, and a drain on SIGTERM when SHUTDOWN_DRAIN_SECONDS is set.
+    """uvicorn's configuration, building the app from the settings `serve` checked.
 
-    Each worker process loads it after uvicorn has taken over the signals, and before serving.
+    Each worker process gets a copy of it and builds its own app when it loads it, after
+    uvicorn has taken over the signals and before serving; the supervisor builds none.
     """
 
-    def __init__(self, app: str, *, drain_seconds: float, **options: Any) -> None:
-        super().__init__(app, **options)
-        self.drain_seconds = drain_seconds
+    def __init__(self, settings: Settings, **options: Any) -> None:
+        super().__init__(self.build_app, factory=True, **options)
+        self.settings = settings
 
-    def load(self) -> None:
-        super().load()
-        if self.drain_seconds > 0 and threading.current_thread() is threading.main_thread():
-            drain_on_sigterm(self.drain_seconds)
+    def build_app(self) -> FastAPI:
+        """The app of this worker, draining on SIGTERM when SHUTDOWN_DRAIN_SECONDS is set."""
+        app = create_app(self.settings)
+        seconds = self.settings.shutdown_drain_seconds
+        if seconds > 0 and threading.current_thread() is threading.main_thread():
+            drain_on_sigterm(app, seconds)
+        return app
 
 
-def drain_on_sigterm(seconds: float) -> None:
+def drain_on_sigterm(app: FastAPI, seconds: float) -> None:
     """On SIGTERM, answer /health/db with 503 for `seconds`, then let uvicorn stop the server.
 
     The requests keep being served meanwhile: a load balancer that checks /health/db stops
     sending new ones before the server stops accepting them. A second SIGTERM stops at once.
     """
-    # Imported here: only a serving worker process builds the app, never the supervisor.
-    from .main import app
-
     stop = signal.getsignal(signal.SIGTERM)
     if not callable(stop):
         return
