@@ -31,10 +31,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 {% endif %}
 
+from .dialect import violated_constraint
 {% if cookiecutter.auth != "none" %}
 from .enums import ItemStatus
 {% endif %}
-from .integrity import violated_constraint
 from .models import Item
 {% if cookiecutter.auth == "password" %}
 from .models import Throttle

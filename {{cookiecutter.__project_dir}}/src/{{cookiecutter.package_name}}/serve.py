@@ -1,8 +1,6 @@
 """Serving: uvicorn with the settings' workers, address and trusted proxies."""
-
-{% if cookiecutter.driver == "async" and cookiecutter.database != "sqlite" %}
-import asyncio
-{% endif %}
+{% from "driver.jinja" import async_imports, run with context %}
+{{ async_imports("asyncio") if cookiecutter.database != "sqlite" else "" }}
 import logging
 import os
 import signal
@@ -19,7 +17,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from uvicorn.supervisors import Multiprocess
 
 {% if cookiecutter.database != "sqlite" %}
-from .db import connection_limit
+from .db_server import connection_limit
 {% endif %}
 from .logs import configure_logging
 from .main import create_app
@@ -132,11 +130,7 @@ def check_the_pool_arithmetic(settings: Settings) -> None:
 {% endif %}
 {% if cookiecutter.database != "sqlite" %}
     try:
-{% if cookiecutter.driver == "async" %}
-        limit = asyncio.run(connection_limit(settings))
-{% else %}
-        limit = connection_limit(settings)
-{% endif %}
+        limit = {{ run("connection_limit(settings)") }}
     except (SQLAlchemyError, OSError) as error:
         logger.warning("could not read the server's connection limit: %s", type(error).__name__)
         return

@@ -19,10 +19,10 @@ from ..oidc import Identity
 from ..oidc import IdentityProvider
 from ..oidc import InvalidTokenError
 from ..oidc import ProviderUnavailableError
-from .deps import ConnectionDep
-from .deps import SessionDep
 from .deps import client_address
 from .errors import RETRY_AFTER
+from .sessions import ConnectionDep
+from .sessions import SessionDep
 
 _bearer = HTTPBearer(auto_error=False, description="An access token from the identity provider.")
 # Never why: expired, forged and malformed tokens get the same answer.

@@ -17,9 +17,9 @@ from ..tokens import Bearer
 from ..tokens import InvalidTokenError
 from ..tokens import TokenReader
 from . import API_PREFIX
-from .deps import ConnectionDep
-from .deps import SessionDep
 from .deps import client_address
+from .sessions import ConnectionDep
+from .sessions import SessionDep
 
 # Where tokens are issued: the OpenAPI page's Authorize button logs in there.
 TOKEN_URL = f"{API_PREFIX}/auth/token"

@@ -13,9 +13,9 @@ from fastapi import status
 from .. import crud
 from ..column_types import utc_now
 from ..events import security_event
-from .deps import SessionDep
 from .deps import client_address
 from .errors import Responses
+from .sessions import SessionDep
 
 TOO_MANY: Responses = {429: {"description": "Too many attempts: wait for Retry-After seconds."}}
 LOCKED = "Too many failed logins; try again later."

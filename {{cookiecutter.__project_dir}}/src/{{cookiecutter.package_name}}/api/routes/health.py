@@ -8,7 +8,7 @@ from fastapi import status
 from sqlalchemy import text
 
 from ...schemas import Health
-from ..deps import ConnectionDep
+from ..sessions import ConnectionDep
 
 router = APIRouter(prefix="/health", tags=["health"])
 

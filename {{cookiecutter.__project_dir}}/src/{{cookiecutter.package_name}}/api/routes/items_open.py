@@ -16,14 +16,14 @@ from ...schemas import ItemCreate
 from ...schemas import ItemRead
 from ...schemas import ItemUpdate
 from .. import API_PREFIX
-from ..deps import ConnectionDep
 from ..deps import Limit
 from ..deps import Offset
-from ..deps import SessionDep
 from ..errors import TITLE_TAKEN
 from ..errors import UNAVAILABLE
 from ..errors import UNREADABLE_BODY
 from ..errors import Responses
+from ..sessions import ConnectionDep
+from ..sessions import SessionDep
 
 router = APIRouter(prefix=f"{API_PREFIX}/items", tags=["items"], responses=UNAVAILABLE)
 

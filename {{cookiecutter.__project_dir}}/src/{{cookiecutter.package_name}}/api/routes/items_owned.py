@@ -21,16 +21,16 @@ from ..caller import Caller
 from ..caller import CallerDep
 from ..caller import ReadingCallerDep
 from ..caller import not_authenticated
-from ..deps import ConnectionDep
 from ..deps import Limit
 from ..deps import Offset
-from ..deps import SessionDep
 from ..errors import FORBIDDEN
 from ..errors import NOT_AUTHENTICATED
 from ..errors import TITLE_TAKEN
 from ..errors import UNAVAILABLE
 from ..errors import UNREADABLE_BODY
 from ..errors import Responses
+from ..sessions import ConnectionDep
+from ..sessions import SessionDep
 
 router = APIRouter(
     prefix=f"{API_PREFIX}/items", tags=["items"], responses=UNAVAILABLE | NOT_AUTHENTICATED

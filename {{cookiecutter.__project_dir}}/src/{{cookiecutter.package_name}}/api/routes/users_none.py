@@ -16,15 +16,15 @@ from ...schemas import UserCreate
 from ...schemas import UserRead
 from ...schemas import UserUpdate
 from .. import API_PREFIX
-from ..deps import ConnectionDep
 from ..deps import Limit
 from ..deps import Offset
-from ..deps import SessionDep
 from ..errors import EMAIL_TAKEN
 from ..errors import TITLE_TAKEN
 from ..errors import UNAVAILABLE
 from ..errors import UNREADABLE_BODY
 from ..errors import Responses
+from ..sessions import ConnectionDep
+from ..sessions import SessionDep
 
 router = APIRouter(prefix=f"{API_PREFIX}/users", tags=["users"], responses=UNAVAILABLE)
 

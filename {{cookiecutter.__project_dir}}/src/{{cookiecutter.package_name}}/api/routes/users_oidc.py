@@ -22,13 +22,13 @@ from ..caller import AdminDep
 from ..caller import CallerDep
 from ..deps import Limit
 from ..deps import Offset
-from ..deps import SessionDep
 from ..deps import client_address
 from ..errors import FORBIDDEN
 from ..errors import NOT_AUTHENTICATED
 from ..errors import UNAVAILABLE
 from ..errors import UNREADABLE_BODY
 from ..errors import Responses
+from ..sessions import SessionDep
 
 router = APIRouter(
     prefix=f"{API_PREFIX}/users", tags=["users"], responses=UNAVAILABLE | NOT_AUTHENTICATED

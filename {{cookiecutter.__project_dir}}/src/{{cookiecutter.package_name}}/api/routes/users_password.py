@@ -32,7 +32,6 @@ from ..caller import not_authenticated
 from ..deps import Limit
 from ..deps import Offset
 from ..deps import PasswordsDep
-from ..deps import SessionDep
 from ..deps import SettingsDep
 from ..deps import client_address
 from ..errors import EMAIL_TAKEN
@@ -42,6 +41,7 @@ from ..errors import TITLE_TAKEN
 from ..errors import UNAVAILABLE
 from ..errors import UNREADABLE_BODY
 from ..errors import Responses
+from ..sessions import SessionDep
 from ..throttles import LOCKED
 from ..throttles import TOO_MANY
 from ..throttles import too_many
