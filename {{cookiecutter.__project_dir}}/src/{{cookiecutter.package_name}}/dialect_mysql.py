@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import text
+from sqlalchemy.dialects import mysql
 from sqlalchemy.engine import Connection
 {{- sync_imports("Engine") }}
 from sqlalchemy.exc import IntegrityError
@@ -15,6 +16,8 @@ from sqlalchemy.exc import IntegrityError
 
 from .settings import Settings
 
+# The type of the timestamps' columns: DATETIME keeps whole seconds unless asked for microseconds.
+TIMESTAMP = mysql.DATETIME(fsp=6)
 # MySQL keeps one more connection for an administrator, above max_connections.
 CONNECTION_LIMIT = text("SELECT @@max_connections")
 # A named lock, with the database's name appended: the same for every migrator of this database.

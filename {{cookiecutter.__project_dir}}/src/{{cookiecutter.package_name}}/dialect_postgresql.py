@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from sqlalchemy import DateTime
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 {{- sync_imports("Engine") }}
@@ -14,6 +15,8 @@ from sqlalchemy.exc import IntegrityError
 
 from .settings import Settings
 
+# The type of the timestamps' columns: timestamp with time zone.
+TIMESTAMP = DateTime(timezone=True)
 # max_connections, less the connections kept for superusers (and, from PostgreSQL 16, for roles
 # given pg_use_reserved_connections).
 CONNECTION_LIMIT = text(

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from sqlalchemy import DateTime
 from sqlalchemy import event
 from sqlalchemy.engine import Connection
 from sqlalchemy.engine import Engine
@@ -18,6 +19,8 @@ from sqlalchemy.sql.schema import ColumnCollectionConstraint
 from .base import Base
 from .settings import Settings
 
+# The type of the timestamps' columns (SQLite keeps them as text, without their time zone).
+TIMESTAMP = DateTime(timezone=True)
 # SQLite names the columns of a unique constraint, not the constraint:
 # "UNIQUE constraint failed: items.owner_id, items.title".
 UNIQUE_COLUMNS = re.compile(r"UNIQUE constraint failed: (\w+)\.(\w+(?:, \w+\.\w+)*)")

@@ -17,16 +17,15 @@ from sqlalchemy.exc import ArgumentError
 {% if cookiecutter.auth == "password" %}
 
 from .cpus import usable_cpus
-{% endif %}
 
-# The SQLAlchemy dialect and driver the code is written for.
-URL_SCHEME = "{{ cookiecutter.__url_scheme }}"
-{% if cookiecutter.auth == "password" %}
 MIN_SECRET_KEY_LENGTH = 32
 # A random key of 32 characters or more from any usual alphabet has many more different
 # characters than this; a phrase repeated, or one character, has fewer.
 MIN_SECRET_KEY_CHARACTERS = 16
 {% endif %}
+
+# The SQLAlchemy dialect and driver the code is written for.
+URL_SCHEME = "{{ cookiecutter.__url_scheme }}"
 
 
 class DatabaseSettings(BaseSettings):
