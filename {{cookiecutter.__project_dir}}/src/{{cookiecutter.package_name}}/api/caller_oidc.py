@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends
+from fastapi import FastAPI
 from fastapi import HTTPException
 from fastapi import Request
 from fastapi import status
@@ -19,6 +20,7 @@ from ..oidc import Identity
 from ..oidc import IdentityProvider
 from ..oidc import InvalidTokenError
 from ..oidc import ProviderUnavailableError
+from ..settings import Settings
 from .deps import client_address
 from .errors import RETRY_AFTER
 from .sessions import ConnectionDep
@@ -30,6 +32,8 @@ REFUSAL = "The token is invalid or has expired."
 # The id of a caller the service has not recorded yet, on a route that only reads: no row
 # has it (ids start at 1), so such a caller owns nothing, and sees only what is public.
 NOT_RECORDED = 0
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -46,6 +50,13 @@ def not_authenticated(*, detail: str, invalid_token: bool = False) -> HTTPExcept
     return HTTPException(
         status.HTTP_401_UNAUTHORIZED, detail=detail, headers={"WWW-Authenticate": challenge}
     )
+
+
+def set_up_callers(app: FastAPI, settings: Settings) -> None:
+    """Give the app the identity provider whose tokens tell who calls."""
+    app.state.identity_provider = IdentityProvider(settings)
+    if not app.state.identity_provider.configured:
+        logger.warning("OIDC_ISSUER or OIDC_AUDIENCE is not set: every bearer token is refused")
 
 
 async def identity_provider(request: Request) -> IdentityProvider:

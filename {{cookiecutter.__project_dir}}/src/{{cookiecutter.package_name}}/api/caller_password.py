@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends
+from fastapi import FastAPI
 from fastapi import HTTPException
 from fastapi import Request
 from fastapi import status
@@ -13,6 +14,8 @@ from fastapi.security import OAuth2PasswordBearer
 from .. import crud
 from ..events import security_event
 from ..models import User
+from ..passwords import Passwords
+from ..settings import Settings
 from ..tokens import Bearer
 from ..tokens import InvalidTokenError
 from ..tokens import TokenReader
@@ -43,6 +46,12 @@ def not_authenticated(*, detail: str, invalid_token: bool = False) -> HTTPExcept
     return HTTPException(
         status.HTTP_401_UNAUTHORIZED, detail=detail, headers={"WWW-Authenticate": challenge}
     )
+
+
+def set_up_callers(app: FastAPI, settings: Settings) -> None:
+    """Give the app what tells who calls: the password hasher, and the reader of its tokens."""
+    app.state.passwords = Passwords(settings)
+    app.state.tokens = TokenReader(settings)
 
 
 def _read(token: str | None, request: Request) -> Bearer:
