@@ -4,9 +4,7 @@ from typing import Literal
 from typing import Self
 
 from pydantic import Field
-{% if cookiecutter.auth == "password" %}
-from pydantic import SecretStr
-{% endif %}
+{{- "\nfrom pydantic import SecretStr" if cookiecutter.auth == "password" else "" }}
 from pydantic import ValidationError
 from pydantic import field_validator
 from pydantic import model_validator
