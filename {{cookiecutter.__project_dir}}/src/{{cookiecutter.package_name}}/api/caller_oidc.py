@@ -1,5 +1,5 @@
-{% from "driver.jinja" import async, await with context %}
 """Who is calling: the user the identity provider's bearer token names, and what they may do."""
+{% from "driver.jinja" import async, await with context %}
 
 import logging
 from dataclasses import dataclass

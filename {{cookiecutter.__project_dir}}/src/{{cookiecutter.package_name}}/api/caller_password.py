@@ -1,5 +1,5 @@
-{% from "driver.jinja" import async, await with context %}
 """Who is calling: the account a bearer token names, as it stands now, and what it may do."""
+{% from "driver.jinja" import async, await with context %}
 
 from dataclasses import dataclass
 from typing import Annotated

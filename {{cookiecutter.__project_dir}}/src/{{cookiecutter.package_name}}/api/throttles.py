@@ -1,5 +1,5 @@
-{% from "driver.jinja" import async, await with context %}
 """Limits on attempts: per client, on sign-ups and logins; per address, on wrong passwords."""
+{% from "driver.jinja" import async, await with context %}
 
 import logging
 import math

@@ -1,5 +1,5 @@
-{% from "driver.jinja" import async, await with context %}
 """Health checks for load balancers and orchestrators."""
+{% from "driver.jinja" import async, await with context %}
 
 from fastapi import APIRouter
 from fastapi import HTTPException

@@ -1,5 +1,5 @@
-{% from "driver.jinja" import async, await with context %}
 """Items: create, list, read, update and delete; open to every caller."""
+{% from "driver.jinja" import async, await with context %}
 
 from typing import Annotated
 

@@ -1,5 +1,5 @@
-{% from "driver.jinja" import async, await with context %}
 """Items: each belongs to a user, who sees it with the public ones; admins see and change all."""
+{% from "driver.jinja" import async, await with context %}
 
 from typing import Annotated
 
