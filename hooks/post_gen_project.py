@@ -72,6 +72,14 @@ VERSIONS = {
             "none": f"{PACKAGE}/api/routes/items_open.py",
         },
     ),
+    "tests/database.py": (
+        "database",
+        {
+            "sqlite": "tests/database_sqlite.py",
+            "postgresql": "tests/database_postgresql.py",
+            "mysql": "tests/database_mysql.py",
+        },
+    ),
     "tests/accounts.py": (
         "auth",
         {
@@ -111,11 +119,13 @@ KEPT_ONLY_FOR: dict[str, tuple[str, set[object]]] = {
     "tests/test_auth.py": ("auth", {"password"}),
     "tests/test_cli.py": ("auth", {"password"}),
     "tests/test_passwords.py": ("auth", {"password"}),
+    "tests/test_settings_password.py": ("auth", {"password"}),
     "tests/test_hashing.py": ("auth", {"password"}),
     "tests/test_lockout.py": ("auth", {"password"}),
     "tests/test_tokens.py": ("auth", {"password"}),
     f"{PACKAGE}/oidc.py": ("auth", {"oidc"}),
     "tests/test_oidc.py": ("auth", {"oidc"}),
+    "tests/test_settings_oidc.py": ("auth", {"oidc"}),
     f"{PACKAGE}/tracing.py": ("include_tracing", {True}),
     "tests/test_tracing.py": ("include_tracing", {True}),
     "Dockerfile": ("include_docker", {True}),
