@@ -1,15 +1,11 @@
-{% from "driver.jinja" import async, await, Client with context %}
 """Who calls the API: anyone, without credentials (the service sits behind a gateway)."""
+{% from "driver.jinja" import async, await, Client, imports with context %}
 
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
-{% if cookiecutter.driver == "async" %}
-from httpx2 import AsyncClient
-{% else %}
-from fastapi.testclient import TestClient
-{% endif %}
+{{ imports.Client }}
 
 
 @pytest.fixture(scope="session")

@@ -1,5 +1,5 @@
-{% from "driver.jinja" import async, await, Client with context %}
 """Who calls the API: people with tokens of an identity provider, played here by a local server."""
+{% from "driver.jinja" import async, await, Client, imports with context %}
 
 import json
 import threading
@@ -13,11 +13,7 @@ from typing import Any
 import jwt
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
-{% if cookiecutter.driver == "async" %}
-from httpx2 import AsyncClient
-{% else %}
-from fastapi.testclient import TestClient
-{% endif %}
+{{ imports.Client }}
 from jwt.algorithms import RSAAlgorithm
 
 AUDIENCE = "tests-audience"

@@ -1,23 +1,14 @@
-{% from "driver.jinja" import async, await, Client, Connection, Engine with context %}
 """Who calls the API: accounts signed up through it, with access tokens of the service's own."""
+{% from "driver.jinja" import async, await, Client, Connection, Engine, imports with context %}
 
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
-{% if cookiecutter.driver == "async" %}
-from httpx2 import AsyncClient
-{% else %}
-from fastapi.testclient import TestClient
-{% endif %}
+{{ imports.Client }}
 from sqlalchemy import update
-{% if cookiecutter.driver == "async" %}
-from sqlalchemy.ext.asyncio import AsyncConnection
-from sqlalchemy.ext.asyncio import AsyncEngine
-{% else %}
-from sqlalchemy.engine import Connection
-from sqlalchemy.engine import Engine
-{% endif %}
+{{ imports.Connection }}
+{{ imports.Engine }}
 
 from {{ cookiecutter.package_name }} import tokens
 from {{ cookiecutter.package_name }}.column_types import utc_now

@@ -1,5 +1,5 @@
-{% from "driver.jinja" import async, await, Client, Connection with context %}
 """Logging in and access tokens: who gets a token, who is throttled, which tokens are refused."""
+{% from "driver.jinja" import async, await, Client, Connection, imports with context %}
 
 import base64
 import json
@@ -9,19 +9,11 @@ from datetime import timedelta
 
 import jwt
 import pytest
-{% if cookiecutter.driver == "async" %}
-from httpx2 import AsyncClient
-{% else %}
-from fastapi.testclient import TestClient
-{% endif %}
+{{ imports.Client }}
 from pwdlib import PasswordHash
 from sqlalchemy import select
 from sqlalchemy import update
-{% if cookiecutter.driver == "async" %}
-from sqlalchemy.ext.asyncio import AsyncConnection
-{% else %}
-from sqlalchemy.engine import Connection
-{% endif %}
+{{ imports.Connection }}
 
 from {{ cookiecutter.package_name }} import tokens
 from {{ cookiecutter.package_name }}.column_types import utc_now

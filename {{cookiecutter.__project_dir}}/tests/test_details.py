@@ -1,5 +1,5 @@
-{% from "driver.jinja" import async, await, Client with context %}
 """What the error answers say: each names what went wrong, and the id the client sent."""
+{% from "driver.jinja" import async, await, Client, imports with context %}
 
 {% if cookiecutter.auth == "password" %}
 import logging
@@ -7,11 +7,7 @@ from collections.abc import Callable
 
 import pytest
 {% endif %}
-{% if cookiecutter.driver == "async" %}
-from httpx2 import AsyncClient
-{% else %}
-from fastapi.testclient import TestClient
-{% endif %}
+{{ imports.Client }}
 {% if cookiecutter.auth != "none" %}
 
 from accounts import Account

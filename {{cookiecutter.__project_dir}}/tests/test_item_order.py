@@ -1,19 +1,11 @@
-{% from "driver.jinja" import async, await, Client, Connection with context %}
 """The item list is in id order whatever order the database happens to keep its rows in."""
+{% from "driver.jinja" import async, await, Client, Connection, imports with context %}
 
 from typing import Any
 
-{% if cookiecutter.driver == "async" %}
-from httpx2 import AsyncClient
-{% else %}
-from fastapi.testclient import TestClient
-{% endif %}
+{{ imports.Client }}
 from sqlalchemy import insert
-{% if cookiecutter.driver == "async" %}
-from sqlalchemy.ext.asyncio import AsyncConnection
-{% else %}
-from sqlalchemy.engine import Connection
-{% endif %}
+{{ imports.Connection }}
 
 from {{ cookiecutter.package_name }}.models import Item
 {% if cookiecutter.auth != "none" %}

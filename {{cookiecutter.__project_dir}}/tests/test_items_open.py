@@ -1,14 +1,10 @@
-{% from "driver.jinja" import async, await, Client with context %}
 """The items API: create, list, read, update, delete, and the client mistakes around them."""
+{% from "driver.jinja" import async, await, Client, imports with context %}
 
 from typing import Any
 
 import pytest
-{% if cookiecutter.driver == "async" %}
-from httpx2 import AsyncClient
-{% else %}
-from fastapi.testclient import TestClient
-{% endif %}
+{{ imports.Client }}
 
 ITEMS = "/api/v1/items"
 

@@ -1,14 +1,10 @@
-{% from "driver.jinja" import async, await, Client with context %}
 """The items API with owners: one's own items and the public ones; admins see and change all."""
+{% from "driver.jinja" import async, await, Client, imports with context %}
 
 from typing import Any
 
 import pytest
-{% if cookiecutter.driver == "async" %}
-from httpx2 import AsyncClient
-{% else %}
-from fastapi.testclient import TestClient
-{% endif %}
+{{ imports.Client }}
 
 from accounts import Account
 

@@ -1,5 +1,5 @@
-{% from "driver.jinja" import async, await, Client with context %}
 """Access tokens: one lacking a required claim is refused; the cache of valid ones is bounded."""
+{% from "driver.jinja" import async, await, Client, imports with context %}
 
 import logging
 from datetime import timedelta
@@ -8,11 +8,7 @@ from typing import Any
 
 import jwt
 import pytest
-{% if cookiecutter.driver == "async" %}
-from httpx2 import AsyncClient
-{% else %}
-from fastapi.testclient import TestClient
-{% endif %}
+{{ imports.Client }}
 
 from {{ cookiecutter.package_name }} import tokens
 from {{ cookiecutter.package_name }}.column_types import utc_now

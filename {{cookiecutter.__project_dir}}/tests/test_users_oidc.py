@@ -1,22 +1,14 @@
-{% from "driver.jinja" import async, await, Client, Connection with context %}
 """The users API with an identity provider: users recorded when first seen, and admin rights."""
+{% from "driver.jinja" import async, await, Client, Connection, imports with context %}
 
 import logging
 
 import pytest
-{% if cookiecutter.driver == "async" %}
-from httpx2 import AsyncClient
-{% else %}
-from fastapi.testclient import TestClient
-{% endif %}
+{{ imports.Client }}
 from sqlalchemy import func
 from sqlalchemy import select
 from sqlalchemy import update
-{% if cookiecutter.driver == "async" %}
-from sqlalchemy.ext.asyncio import AsyncConnection
-{% else %}
-from sqlalchemy.engine import Connection
-{% endif %}
+{{ imports.Connection }}
 
 from {{ cookiecutter.package_name }}.models import User
 
