@@ -96,6 +96,7 @@ KEPT_ONLY_FOR: dict[str, tuple[str, set[object]]] = {
     f"{PACKAGE}/events.py": ("auth", {"password", "oidc"}),
     f"{PACKAGE}/passwords.py": ("auth", {"password"}),
     f"{PACKAGE}/tokens.py": ("auth", {"password"}),
+    "tests/test_access.py": ("auth", {"password", "oidc"}),
     "tests/test_auth.py": ("auth", {"password"}),
     "tests/test_cli.py": ("auth", {"password"}),
     "tests/test_passwords.py": ("auth", {"password"}),

@@ -21,6 +21,12 @@ def auth_headers() -> dict[str, str]:
 
 
 @pytest.fixture
+def admin_headers() -> dict[str, str]:
+    """Headers for a request that only an admin may make elsewhere: none are needed."""
+    return {}
+
+
+@pytest.fixture
 {{ async }}def user(client: {{ Client }}) -> dict[str, Any]:
     """A user created through the API, as the API returned it."""
     response = {{ await }}client.post(
@@ -28,6 +34,12 @@ def auth_headers() -> dict[str, str]:
     )
     assert response.status_code == 201, response.text
     return dict(response.json())
+
+
+@pytest.fixture
+def owner_id(user: dict[str, Any]) -> int:
+    """The user who owns the items the tests create, named in each request."""
+    return int(user["id"])
 
 
 @dataclass(frozen=True)

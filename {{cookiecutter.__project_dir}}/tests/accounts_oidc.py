@@ -185,3 +185,15 @@ class Crowd:
 def auth_headers(ada: Account) -> dict[str, str]:
     """Headers that authenticate a request: a user's bearer token from the provider."""
     return ada.headers
+
+
+@pytest.fixture
+def admin_headers(admin: Account) -> dict[str, str]:
+    """Headers that authenticate a request that only an admin may make."""
+    return admin.headers
+
+
+@pytest.fixture
+def owner_id(ada: Account) -> int:
+    """The user who owns the items the tests create: the caller of `auth_headers`."""
+    return ada.id

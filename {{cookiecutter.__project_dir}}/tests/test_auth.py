@@ -21,6 +21,7 @@ from {{ cookiecutter.package_name }}.models import Throttle
 from {{ cookiecutter.package_name }}.models import User
 from {{ cookiecutter.package_name }}.settings import Settings
 
+from accounts import CLIENT_ADDRESS
 from accounts import Account
 from accounts import sign_up
 
@@ -28,8 +29,6 @@ TOKEN = "/api/v1/auth/token"
 ME = "/api/v1/users/me"
 USERS = "/api/v1/users"
 REFUSED = {"detail": "Incorrect e-mail address or password."}
-# The address the test client calls from.
-CLIENT_ADDRESS = "{{ "127.0.0.1" if cookiecutter.driver == "async" else "testclient" }}"
 
 
 def login(email: str, password: str) -> dict[str, str]:

@@ -8,10 +8,6 @@ from sqlalchemy import insert
 {{ imports.Connection }}
 
 from {{ cookiecutter.package_name }}.models import Item
-{% if cookiecutter.auth != "none" %}
-
-from accounts import Account
-{% endif %}
 
 ITEMS = "/api/v1/items"
 # Far above the ids the other tests' rows get, and inserted highest first.
@@ -22,17 +18,8 @@ IDS = [900_003, 900_002, 900_001]
     client: {{ Client }},
     connection: {{ Connection }},
     auth_headers: dict[str, str],
-{% if cookiecutter.auth == "none" %}
-    user: dict[str, Any],
-{% else %}
-    ada: Account,
-{% endif %}
+    owner_id: int,
 ) -> None:
-{% if cookiecutter.auth == "none" %}
-    owner_id = user["id"]
-{% else %}
-    owner_id = ada.id
-{% endif %}
     rows: list[dict[str, Any]] = [
         {"id": item_id, "title": f"Item {item_id}", "status": "public", "owner_id": owner_id}
         for item_id in IDS

@@ -15,6 +15,7 @@ from {{ cookiecutter.package_name }}.column_types import utc_now
 from {{ cookiecutter.package_name }}.schemas import MAX_ID
 from {{ cookiecutter.package_name }}.settings import Settings
 
+from accounts import CLIENT_ADDRESS
 from accounts import TEST_SECRET_KEY
 from accounts import Account
 
@@ -22,8 +23,6 @@ ME = "/api/v1/users/me"
 ITEMS = "/api/v1/items"
 TOKEN = "/api/v1/auth/token"
 REFUSED = {"detail": "The token is invalid or has expired."}
-# The address the test client calls from.
-CLIENT_ADDRESS = "{{ "127.0.0.1" if cookiecutter.driver == "async" else "testclient" }}"
 
 
 def signed(claims: dict[str, Any]) -> dict[str, str]:
