@@ -11,6 +11,12 @@ USERS = "/api/v1/users"
 ME = "/api/v1/users/me"
 
 
+@pytest.fixture
+def headers_of(ada: Account, grace: Account, admin: Account) -> dict[str, dict[str, str]]:
+    """What each caller of these tests sends: a user's token, an admin's, or nothing."""
+    return {"ada": ada.headers, "grace": grace.headers, "admin": admin.headers, "anonymous": {}}
+
+
 {{ async }}def test_list_users_is_for_admins(client: {{ Client }}, ada: Account, admin: Account) -> None:
     anonymous = {{ await }}client.get(USERS)
     by_user = {{ await }}client.get(USERS, headers=ada.headers)
@@ -40,28 +46,25 @@ ME = "/api/v1/users/me"
 )
 {{ async }}def test_reading_a_user_is_for_themself_and_admins(
     client: {{ Client }},
+    headers_of: dict[str, dict[str, str]],
     ada: Account,
     grace: Account,
-    admin: Account,
     caller: str,
     target: str,
     expected: int,
 ) -> None:
-    accounts = {"ada": ada, "grace": grace, "admin": admin}
-    headers = accounts[caller].headers if caller in accounts else {}
+    target_id = {"ada": ada.id, "grace": grace.id}[target]
 
-    response = {{ await }}client.get(f"{USERS}/{accounts[target].id}", headers=headers)
+    response = {{ await }}client.get(f"{USERS}/{target_id}", headers=headers_of[caller])
 
     assert response.status_code == expected
 
 
 @pytest.mark.parametrize(("caller", "expected"), [("ada", 403), ("admin", 404), ("anonymous", 401)])
 {{ async }}def test_a_user_that_does_not_exist_is_404_for_admins_only(
-    client: {{ Client }}, ada: Account, admin: Account, caller: str, expected: int
+    client: {{ Client }}, headers_of: dict[str, dict[str, str]], caller: str, expected: int
 ) -> None:
-    headers = {"ada": ada.headers, "admin": admin.headers}.get(caller, {})
-
-    response = {{ await }}client.get(f"{USERS}/999999", headers=headers)
+    response = {{ await }}client.get(f"{USERS}/999999", headers=headers_of[caller])
 
     assert response.status_code == expected
 
@@ -69,18 +72,15 @@ ME = "/api/v1/users/me"
 @pytest.mark.parametrize(("caller", "expected"), [("grace", 403), ("ada", 204), ("admin", 204)])
 {{ async }}def test_deleting_a_user_is_for_themself_and_admins(
     client: {{ Client }},
+    headers_of: dict[str, dict[str, str]],
     ada: Account,
-    grace: Account,
-    admin: Account,
     caller: str,
     expected: int,
 ) -> None:
-    headers = {"ada": ada.headers, "grace": grace.headers, "admin": admin.headers}[caller]
-
-    response = {{ await }}client.delete(f"{USERS}/{ada.id}", headers=headers)
+    response = {{ await }}client.delete(f"{USERS}/{ada.id}", headers=headers_of[caller])
 
     assert response.status_code == expected
-    still_there = {{ await }}client.get(f"{USERS}/{ada.id}", headers=admin.headers)
+    still_there = {{ await }}client.get(f"{USERS}/{ada.id}", headers=headers_of["admin"])
     assert still_there.status_code == (200 if expected == 403 else 404)
 
 

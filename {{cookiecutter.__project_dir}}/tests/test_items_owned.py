@@ -18,6 +18,12 @@ ITEMS = "/api/v1/items"
     return dict(response.json())
 
 
+@pytest.fixture
+def callers(ada: Account, grace: Account, admin: Account) -> dict[str, Account]:
+    """Who calls about an item of ada's: its owner, another user, or an admin."""
+    return {"owner": ada, "other": grace, "admin": admin}
+
+
 {{ async }}def test_create_item_belongs_to_the_caller_and_is_private_by_default(
     client: {{ Client }}, ada: Account
 ) -> None:
@@ -83,9 +89,7 @@ ITEMS = "/api/v1/items"
 )
 {{ async }}def test_reading_and_changing_an_item_by_owner_other_user_and_admin(
     client: {{ Client }},
-    ada: Account,
-    grace: Account,
-    admin: Account,
+    callers: dict[str, Account],
     status: str,
     caller: str,
     read: int,
@@ -93,8 +97,8 @@ ITEMS = "/api/v1/items"
 ) -> None:
     # Another user's private item is not found, as if it did not exist; a public one is
     # read by anyone and changed by its owner and admins only.
-    item = {{ await }}create(client, ada, status=status)
-    headers = {"owner": ada, "other": grace, "admin": admin}[caller].headers
+    item = {{ await }}create(client, callers["owner"], status=status)
+    headers = callers[caller].headers
     path = f"{ITEMS}/{item['id']}"
 
     got = {{ await }}client.get(path, headers=headers)
@@ -115,18 +119,16 @@ ITEMS = "/api/v1/items"
 )
 {{ async }}def test_deleting_an_item_is_for_its_owner_and_admins(
     client: {{ Client }},
-    ada: Account,
-    grace: Account,
-    admin: Account,
+    callers: dict[str, Account],
     status: str,
     caller: str,
     expected: int,
 ) -> None:
-    item = {{ await }}create(client, ada, status=status)
-    headers = {"owner": ada, "other": grace, "admin": admin}[caller].headers
+    owner = callers["owner"]
+    item = {{ await }}create(client, owner, status=status)
 
-    response = {{ await }}client.delete(f"{ITEMS}/{item['id']}", headers=headers)
+    response = {{ await }}client.delete(f"{ITEMS}/{item['id']}", headers=callers[caller].headers)
 
     assert response.status_code == expected
-    after = {{ await }}client.get(f"{ITEMS}/{item['id']}", headers=ada.headers)
+    after = {{ await }}client.get(f"{ITEMS}/{item['id']}", headers=owner.headers)
     assert after.status_code == (404 if expected == 204 else 200)
