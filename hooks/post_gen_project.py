@@ -96,14 +96,6 @@ VERSIONS = {
             "none": "tests/test_users_none.py",
         },
     ),
-    "tests/test_items.py": (
-        "auth",
-        {
-            "password": "tests/test_items_owned.py",
-            "oidc": "tests/test_items_owned.py",
-            "none": "tests/test_items_open.py",
-        },
-    ),
 }
 # Files that only some answers call for: {path: (prompt, the answers that keep it)}.
 KEPT_ONLY_FOR: dict[str, tuple[str, set[object]]] = {
@@ -116,6 +108,8 @@ KEPT_ONLY_FOR: dict[str, tuple[str, set[object]]] = {
     f"{PACKAGE}/events.py": ("auth", {"password", "oidc"}),
     f"{PACKAGE}/passwords.py": ("auth", {"password"}),
     f"{PACKAGE}/tokens.py": ("auth", {"password"}),
+    "tests/test_access.py": ("auth", {"password", "oidc"}),
+    "tests/test_items_owned.py": ("auth", {"password", "oidc"}),
     "tests/test_auth.py": ("auth", {"password"}),
     "tests/test_cli.py": ("auth", {"password"}),
     "tests/test_passwords.py": ("auth", {"password"}),
