@@ -78,7 +78,7 @@ def main(argv: list[str] | None = None) -> int:
             if target is None:
                 parser.error(f"no app named {name!r}")
             url = run.prepare_database(target, server, work, settings.rows)
-            if target.logs_in:
+            if target.logs_in and not target.database_of:
                 run.create_admin(target, url)
             with serving(
                 target.app, cwd=target.cwd, app_dir=target.app_dir, log=work / "app.log",

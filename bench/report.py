@@ -16,6 +16,8 @@ from bench.scenarios import SCENARIOS
 from bench.wrk import WrkResult
 
 CEILING = "ceiling"
+TUTORIAL = "tutorial-async"
+S3RIUS = "s3rius-create"
 # What a bake reads: a change here changes the service under test.
 TEMPLATE_PATHS = ("{{cookiecutter.__project_dir}}", "hooks", "templates", "cookiecutter.json")
 LIBRARIES = ("fastapi", "starlette", "pydantic", "sqlalchemy", "asyncpg", "psycopg", "aiosqlite", "uvicorn")
@@ -55,14 +57,16 @@ class AppResult:
     name: str
     description: str
     database: str
+    # The scenarios the app is measured in (a reference made for one comparison has fewer).
+    measured: list[str] = field(default_factory=lambda: [s.name for s in SCENARIOS])
     scenarios: dict[str, ScenarioResult] = field(default_factory=dict)
     error: str | None = None
     log_tail: str = ""
 
     @property
     def complete(self) -> bool:
-        """Whether every scenario has a median run that served requests."""
-        medians = [self.scenarios.get(s.name, ScenarioResult()).median for s in SCENARIOS]
+        """Whether every scenario it is measured in has a median run that served requests."""
+        medians = [self.scenarios.get(name, ScenarioResult()).median for name in self.measured]
         return self.error is None and all(run is not None and run.wrk.requests > 0 for run in medians)
 
 
@@ -117,7 +121,7 @@ def results_json(
 ) -> dict[str, Any]:
     """All the numbers of a benchmark run, each app's median runs compared with the ceiling's."""
     ceiling = next((app for app in apps if app.name == CEILING), None)
-    return {
+    data: dict[str, Any] = {
         "date": date,
         "template": template,
         "machine": machine,
@@ -125,6 +129,8 @@ def results_json(
         "scenarios": [{"name": s.name, "short": s.short, "request": s.request} for s in SCENARIOS],
         "apps": [app_json(app, ceiling) for app in apps],
     }
+    data["comparisons"] = comparisons(data)
+    return data
 
 
 def app_json(app: AppResult, ceiling: AppResult | None) -> dict[str, Any]:
@@ -142,11 +148,112 @@ def app_json(app: AppResult, ceiling: AppResult | None) -> dict[str, Any]:
         "name": app.name,
         "description": app.description,
         "database": app.database,
+        "measured": app.measured,
         "complete": app.complete,
         "error": app.error,
         "scenarios": scenarios,
         "log_tail": app.log_tail,
     }
+
+
+def comparisons(data: dict[str, Any]) -> dict[str, Any]:
+    """Each baked pair against what it is held to, from the median runs of this one run.
+
+    - tracing: the share of req/s lost with tracing on (`<pair>-traced` vs `<pair>`);
+    - account_check: the share of GET's req/s the per-request read of the caller's account costs
+      (`<pair>` vs `<pair>-unchecked`, the same service with that read skipped);
+    - vs_tutorial: req/s as a multiple of the tutorial-style app's, and p99 / p50, per scenario;
+    - create_vs_s3rius: create's req/s as a multiple of s3rius/FastAPI-template's create.
+    """
+    medians = {
+        app["name"]: {name: result["median"] for name, result in app["scenarios"].items() if result["median"]}
+        for app in data["apps"]
+    }
+
+    def rate(app: str, scenario: str) -> float | None:
+        median = medians.get(app, {}).get(scenario)
+        return median["requests_per_s"] if median else None
+
+    def share_lost(app: str, baseline: str, scenario: str) -> float | None:
+        measured, base = rate(app, scenario), rate(baseline, scenario)
+        return None if measured is None or not base else round(1 - measured / base, 3)
+
+    def multiple(app: str, reference: str, scenario: str) -> float | None:
+        measured, base = rate(app, scenario), rate(reference, scenario)
+        return None if measured is None or not base else round(measured / base, 2)
+
+    names = [s.name for s in SCENARIOS]
+    pairs = [name for name in data["settings"]["combinations"] if name in medians]
+    return {
+        "tracing": {
+            pair: {s: share_lost(f"{pair}-traced", pair, s) for s in names}
+            for pair in pairs
+            if f"{pair}-traced" in medians
+        },
+        "account_check": {
+            pair: {"get_item": share_lost(pair, f"{pair}-unchecked", "get_item")}
+            for pair in pairs
+            if f"{pair}-unchecked" in medians
+        },
+        "vs_tutorial": {
+            pair: {
+                s: {
+                    "multiple": multiple(pair, TUTORIAL, s),
+                    "p99_over_p50": round(m["p99_ms"] / m["p50_ms"], 2)
+                    if (m := medians[pair].get(s))
+                    else None,
+                }
+                for s in names
+            }
+            for pair in pairs
+            if pair.endswith("-async")
+        },
+        "create_vs_s3rius": {pair: multiple(pair, S3RIUS, "create_item") for pair in pairs},
+    }
+
+
+def comparison_lines(data: dict[str, Any]) -> list[str]:
+    """The comparisons as markdown tables (nothing for what was not measured)."""
+    found = data.get("comparisons", {})
+    shorts = {s["name"]: s["short"] for s in data["scenarios"]}
+
+    def percent(value: float | None) -> str:
+        return "" if value is None else f"{-100 * value:+.0f} %"
+
+    def times(value: float | None) -> str:
+        return "" if value is None else f"{value:.2f}x"
+
+    lines = []
+    if found.get("tracing"):
+        lines += [
+            "",
+            "Tracing's cost: req/s with tracing on (spans exported to a sink that drops them) vs off:",
+            "",
+        ]
+        lines += ["| pair | " + " | ".join(shorts.values()) + " |", "|---|" + "---:|" * len(shorts)]
+        lines += [f"| {pair} | " + " | ".join(percent(v) for v in row.values()) + " |"
+                  for pair, row in found["tracing"].items()]  # fmt: skip
+    if found.get("account_check"):
+        lines += ["", "The per-request account check's cost on GET one item: req/s vs the same service "
+                  "with that read skipped:", "", "| pair | get |", "|---|---:|"]  # fmt: skip
+        lines += [f"| {pair} | {percent(row['get_item'])} |" for pair, row in found["account_check"].items()]
+    if found.get("vs_tutorial"):
+        lines += ["", f"Against `{TUTORIAL}` (req/s as a multiple of its) and the tail (p99 / p50):", ""]
+        lines += ["| pair | " + " | ".join(f"{s} x tutorial | {s} p99/p50" for s in shorts.values()) + " |"]
+        lines += ["|---|" + "---:|---:|" * len(shorts)]
+        lines += [f"| {pair} | " + " | ".join(f"{times(v['multiple'])} | {v['p99_over_p50'] or ''}"
+                                              for v in row.values()) + " |"
+                  for pair, row in found["vs_tutorial"].items()]  # fmt: skip
+    if any(value is not None for value in found.get("create_vs_s3rius", {}).values()):
+        lines += [
+            "",
+            f"create against `{S3RIUS}` (req/s as a multiple of its):",
+            "",
+            "| pair | create |",
+            "|---|---:|",
+        ]
+        lines += [f"| {pair} | {times(value)} |" for pair, value in found["create_vs_s3rius"].items()]
+    return lines
 
 
 def ratio(median: Run | None, ceiling: ScenarioResult | None) -> float | None:
@@ -177,6 +284,7 @@ def results_markdown(data: dict[str, Any]) -> str:
         f"- Command: `{settings['command']}`",
         "",
         results_table(data),
+        *comparison_lines(data),
         "",
         "Scenarios:",
         "",
@@ -213,7 +321,10 @@ def results_table(data: dict[str, Any]) -> str:
     for app in data["apps"]:
         row = [app["name"]]
         for scenario in data["scenarios"]:
-            row += scenario_cells(app["scenarios"][scenario["name"]])
+            if scenario["name"] in app.get("measured", [scenario["name"]]):
+                row += scenario_cells(app["scenarios"][scenario["name"]])
+            else:
+                row += ["-", "", "", "", "", ""]
         rows.append(row)
     return "\n".join("| " + " | ".join(row) + " |" for row in rows)
 

@@ -124,6 +124,12 @@ class Target:
     env: dict[str, str] = field(default_factory=dict)
     # Whether `app` names a function that builds the app (uvicorn's --factory), as baked projects do.
     factory: bool = False
+    # The scenarios measured, each with its script, if not all of them with their own.
+    scripts: dict[str, str] = field(default_factory=dict)
+    # Another target whose database this one uses as that one left it (its admin included).
+    database_of: str = ""
+    # Whether its database gets the baked schema and the seeded rows (or starts empty).
+    seeded: bool = True
 
 
 def parse_settings(argv: list[str] | None) -> Settings:
@@ -250,9 +256,25 @@ def targets(settings: Settings, projects: dict[str, Baked], sink: str = "") -> l
             schema,
         ),
     ]
+    s3rius = Target(
+        name="s3rius-create",
+        description="s3rius/FastAPI-template's create (PUT /api/dummy/, one name), replicated from its "
+        "REST + SQLAlchemy + PostgreSQL bake: the default pool, a session per request committed by its "
+        "dependency, a DAO that adds the row (bench/apps/s3rius.py); create only",
+        database="postgresql",
+        url_scheme="postgresql+asyncpg",
+        schema_from=schema,
+        app="bench.apps.s3rius:get_app",
+        factory=True,
+        app_dir=REPO,
+        cwd=REPO,
+        scripts={"create_item": "put_dummy.lua"},
+        seeded=False,
+    )
     baked = [baked_target(projects[pair(c)]) for c in settings.combinations]
+    unchecked = [unchecked_target(target, projects[target.name]) for target in baked if target.logs_in]
     traced = [traced_target(target, sink) for target in baked] if sink else []
-    return [ceiling, *references, *baked, *traced]
+    return [ceiling, *references, s3rius, *baked, *unchecked, *traced]
 
 
 def reference(name: str, description: str, app: str, schema: Baked) -> Target:
@@ -287,6 +309,21 @@ def baked_target(project: Baked) -> Target:
     )
 
 
+def unchecked_target(target: Target, project: Baked) -> Target:
+    """The baked service with the per-request read of the caller's account skipped, on GET one item."""
+    return replace(
+        target,
+        name=f"{target.name}-unchecked",
+        description=f"{target.description}; the caller's account taken as the token's, without reading "
+        "its row (bench/apps/unchecked.py): the account check's cost, by difference; get only",
+        app="bench.apps.unchecked:create_app",
+        app_dir=REPO,
+        env={"BENCH_PACKAGE": project.package, "PYTHONPATH": str(project.path / "src")},
+        scripts={"get_item": "get_item.lua"},
+        database_of=target.name,
+    )
+
+
 def traced_target(target: Target, sink: str) -> Target:
     """The baked service with tracing on: every span exported over OTLP/HTTP to the sink."""
     return replace(
@@ -299,14 +336,20 @@ def traced_target(target: Target, sink: str) -> Target:
 
 def prepare_database(target: Target, server: PostgresServer, work: Path, rows: int) -> str:
     """A fresh database for the target, migrated and seeded; return the URL the app connects with."""
+    owner = target.database_of or target.name
     if target.database == "sqlite":
-        path = work / f"{target.name}.db"
+        path = work / f"{owner}.db"
         url = f"{target.url_scheme}:///{path}"
-        target.schema_from.migrate(url)
-        seed_sqlite(path, rows)
+        if not target.database_of:
+            target.schema_from.migrate(url)
+            seed_sqlite(path, rows)
         return url
-    name = "bench_" + target.name.replace("-", "_")
+    name = "bench_" + owner.replace("-", "_")
+    if target.database_of:
+        return server.url(name, driver=target.url_scheme)
     server.create_database(name)
+    if not target.seeded:
+        return server.url(name, driver=target.url_scheme)
     target.schema_from.migrate(server.url(name, driver=target.schema_from.combination.url_scheme))
     seed_postgresql(server.url(name), rows)
     return server.url(name, driver=target.url_scheme)
@@ -316,11 +359,12 @@ def benchmark(
     target: Target, server: PostgresServer, work: Path, settings: Settings, cpus: Cpus
 ) -> AppResult:
     """Prepare the target's database, serve the app, and measure every scenario against it."""
-    result = AppResult(target.name, target.description, target.database)
+    measured = [scenario for scenario in SCENARIOS if not target.scripts or scenario.name in target.scripts]
+    result = AppResult(target.name, target.description, target.database, [s.name for s in measured])
     log = work / f"{target.name}.log"
     try:
         database_url = prepare_database(target, server, work, settings.rows)
-        if target.logs_in:
+        if target.logs_in and not target.database_of:
             create_admin(target, database_url)
         with serving(
             target.app,
@@ -333,9 +377,10 @@ def benchmark(
             factory=target.factory,
         ) as service:
             token = log_in(service.url) if target.logs_in else ""
-            for scenario in SCENARIOS:
+            for scenario in measured:
+                script = target.scripts.get(scenario.name, scenario.script)
                 result.scenarios[scenario.name] = measure(
-                    target.name, scenario, service.url, token, settings, cpus
+                    target.name, replace(scenario, script=script), service.url, token, settings, cpus
                 )
                 if service.process.poll() is not None:
                     raise ServiceError(f"the service exited with {service.process.returncode} under load")

@@ -6,15 +6,18 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from datetime import timedelta
-
 {% elif cookiecutter.auth == "oidc" %}
 from collections.abc import Sequence
 from dataclasses import dataclass
-
 {% endif %}
+from typing import NoReturn
+
 from sqlalchemy import bindparam
 {% if cookiecutter.auth == "password" %}
 from sqlalchemy import delete
+{% endif %}
+{% if cookiecutter.database != "mysql" %}
+from sqlalchemy import insert
 {% endif %}
 {% if cookiecutter.auth != "none" %}
 from sqlalchemy import or_
@@ -398,10 +401,7 @@ class Account:
 
 {{ async }}def create_item(session: {{ Session }}, *, data: ItemCreate) -> Item:
     """Add an item; raise UnknownOwnerError or TitleTakenError when the database refuses it."""
-    item = Item(**data.model_dump())
-    session.add(item)
-    {{ await }}_flush_items(session, owner_id=data.owner_id)
-    return item
+    return {{ await }}_insert_item(session, data.model_dump())
 {% else %}
 
 
@@ -422,10 +422,26 @@ class Account:
 
 {{ async }}def create_item(session: {{ Session }}, *, data: ItemCreate, owner_id: int) -> Item:
     """Add an item; raise UnknownOwnerError or TitleTakenError when the database refuses it."""
-    item = Item(**data.model_dump(exclude={"owner_id"}), owner_id=owner_id)
+    values = {**data.model_dump(exclude={"owner_id"}), "owner_id": owner_id}
+    return {{ await }}_insert_item(session, values)
+{% endif %}
+
+
+{{ async }}def _insert_item(session: {{ Session }}, values: dict[str, object]) -> Item:
+{% if cookiecutter.database == "mysql" %}
+    # The unit of work inserts it: MySQL has no INSERT ... RETURNING (MariaDB has).
+    item = Item(**values)
     session.add(item)
-    {{ await }}_flush_items(session, owner_id=owner_id)
+    {{ await }}_flush_items(session, owner_id=item.owner_id)
     return item
+{% else %}
+    # One INSERT ... RETURNING, its row loaded as the session's object (SQLAlchemy's ORM-enabled
+    # INSERT): a new row needs none of the unit of work's bookkeeping before a flush.
+    statement = insert(Item).values(values).returning(Item)
+    try:
+        return ({{ await }}session.scalars(statement)).one()
+    except IntegrityError as error:
+        _refused_item(error, owner_id=values["owner_id"])
 {% endif %}
 
 
@@ -460,9 +476,14 @@ class Account:
     try:
         {{ await }}session.flush()
     except IntegrityError as error:
-        constraint = violated_constraint(error)
-        if constraint == ITEM_TITLE_UNIQUE:
-            raise TitleTakenError(owner_id) from error
-        if constraint == ITEM_OWNER_EXISTS:
-            raise UnknownOwnerError(owner_id) from error
-        raise
+        _refused_item(error, owner_id=owner_id)
+
+
+def _refused_item(error: IntegrityError, *, owner_id: object) -> NoReturn:
+    """Raise what the database's refusal of an item means: TitleTakenError or UnknownOwnerError."""
+    constraint = violated_constraint(error)
+    if constraint == ITEM_TITLE_UNIQUE:
+        raise TitleTakenError(owner_id) from error
+    if constraint == ITEM_OWNER_EXISTS:
+        raise UnknownOwnerError(owner_id) from error
+    raise error

@@ -31,6 +31,7 @@ from .settings import Settings
 from .settings import get_settings
 {% if cookiecutter.include_tracing %}
 from .tracing import flush_traces
+from .tracing import request_spans
 from .tracing import trace_requests
 {% endif %}
 
@@ -79,6 +80,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         redoc_url="/redoc" if docs else None,
         # A path with a slash too many is a 404, not a redirect to the Host the client named.
         redirect_slashes=False,
+{% if cookiecutter.include_tracing %}
+        telemetry=request_spans(),
+{% endif %}
     )
     app.state.settings = settings
     app.state.database = database

@@ -2,15 +2,14 @@
 {% from "driver.jinja" import Engine, sync_engine, async_imports with context %}
 
 import os
+import re
 from contextlib import AbstractContextManager
 
 from fastapi import FastAPI
+from fastapi.telemetry import TelemetryConfig
 from opentelemetry import metrics
 from opentelemetry import trace
 from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
-from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
-from opentelemetry.instrumentation.propagators import TraceResponsePropagator
-from opentelemetry.instrumentation.propagators import set_global_response_propagator
 from opentelemetry.instrumentation.sqlalchemy.engine import EngineTracer
 from opentelemetry.sdk.resources import SERVICE_NAME
 from opentelemetry.sdk.resources import Resource
@@ -23,10 +22,17 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.engine import ExceptionContext
 {{- async_imports("Engine") }}
+from starlette.types import ASGIApp
+from starlette.types import Message
+from starlette.types import Receive
+from starlette.types import Scope
+from starlette.types import Send
 
 # Where the spans go; without one, nothing is traced and nothing is sent.
 ENDPOINT_VARIABLES = ("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "OTEL_EXPORTER_OTLP_ENDPOINT")
 DEFAULT_SERVICE_NAME = "{{ cookiecutter.project_slug }}"
+# Paths whose requests are not traced: comma-separated regular expressions, e.g. `health,metrics`.
+EXCLUDED_PATHS_VARIABLE = "OTEL_PYTHON_FASTAPI_EXCLUDED_URLS"
 
 tracer = trace.get_tracer(__name__)
 
@@ -37,11 +43,27 @@ def tracing_enabled() -> bool:
     return not disabled and any(os.environ.get(name) for name in ENDPOINT_VARIABLES)
 
 
+def request_spans() -> TelemetryConfig:
+    """FastAPI's own tracing of requests, which starts once a tracer provider is set.
+
+    A server span per request, named by its route's template as soon as routing finds it,
+    continuing the caller's `traceparent`. Not FastAPI's spans for each dependency, endpoint
+    and serialization: each costs about as much as a statement's, and the statements' spans
+    stay the request's own children.
+    """
+    patterns = [p.strip() for p in os.environ.get(EXCLUDED_PATHS_VARIABLE, "").split(",")]
+    if not any(patterns):
+        return {"operation_spans": False}
+    excluded = re.compile("|".join(p for p in patterns if p))
+    return {"operation_spans": False, "exclude": lambda scope: bool(excluded.search(scope["path"]))}
+
+
 def trace_requests(app: FastAPI, engine: {{ Engine }}) -> None:
     """Trace each request the app serves, and each SQL statement the engine runs, if enabled.
 
     The exporter, its queue and its thread belong to the process: the first app built in a
     process (each worker's, after the fork) sets them up; every app and engine uses them.
+    FastAPI traces the requests itself once the provider is set (`request_spans`).
     """
     if not tracing_enabled():
         return
@@ -52,11 +74,33 @@ def trace_requests(app: FastAPI, engine: {{ Engine }}) -> None:
         provider = TracerProvider(resource=Resource.create({SERVICE_NAME: name}))
         provider.add_span_processor(BatchSpanProcessor(OTLPSpanExporter()))
         trace.set_tracer_provider(provider)
-        # Each response names its trace: `traceresponse: 00-<trace id>-<span id>-<flags>`.
-        set_global_response_propagator(TraceResponsePropagator())  # type: ignore[no-untyped-call]
-    # One server span per request, named by its route's template; none for each body chunk.
-    FastAPIInstrumentor.instrument_app(app, exclude_spans=["receive", "send"])
+    app.add_middleware(TraceResponseMiddleware)
     trace_statements({{ sync_engine }})
+
+
+class TraceResponseMiddleware:
+    """Name each response's trace: `traceresponse: 00-<trace id>-<span id>-<flags>` (W3C)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        # Inside FastAPI's server span, which is the current one here.
+        context = trace.get_current_span().get_span_context()
+        if scope["type"] != "http" or not context.is_valid:
+            await self.app(scope, receive, send)
+            return
+        header = (
+            b"traceresponse",
+            f"00-{context.trace_id:032x}-{context.span_id:016x}-{context.trace_flags:02x}".encode(),
+        )
+
+        async def send_with_trace(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message["headers"] = [*message.get("headers", ()), header]
+            await send(message)
+
+        await self.app(scope, receive, send_with_trace)
 
 
 def trace_statements(engine: Engine) -> None:

@@ -1,0 +1,35 @@
+"""A baked service with its per-request account check skipped: what that check costs, by difference.
+
+The same app and the same requests, less one indexed read: the account the benchmark's token names
+is taken to be what `create-admin` made it (active, an admin, token version 0) without reading its
+row. Only for the benchmark: the service itself never skips the check. The baked package is named
+by BENCH_PACKAGE and found on PYTHONPATH.
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import os
+from typing import Any
+
+from fastapi import FastAPI
+
+
+def create_app() -> FastAPI:
+    package = os.environ["BENCH_PACKAGE"]
+    crud: Any = importlib.import_module(f"{package}.crud")
+
+    def account(user_id: int) -> Any:
+        return crud.Account(id=user_id, is_active=True, is_superuser=True, token_version=0)
+
+    async def read_account_async(_connection: object, *, user_id: int) -> Any:
+        return account(user_id)
+
+    def read_account_sync(_connection: object, *, user_id: int) -> Any:
+        return account(user_id)
+
+    asynchronous = inspect.iscoroutinefunction(crud.read_account)
+    crud.read_account = read_account_async if asynchronous else read_account_sync
+    app: FastAPI = importlib.import_module(f"{package}.main").create_app()
+    return app
