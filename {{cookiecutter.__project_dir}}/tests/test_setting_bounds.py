@@ -22,16 +22,17 @@ URL_WITH_PASSWORD = "mysql://owner:s3cret-Pa55@db.internal:3306/app"
 {% if cookiecutter.auth == "password" %}
 # What every environment needs besides the database.
 NEEDED: dict[str, Any] = {"secret_key": "4vRk0c2m0pZ8u1n7Qe3sJh6Xy9Tb5LwD"}
-{% elif cookiecutter.auth == "oidc" %}
-NEEDED: dict[str, Any] = {}
-# What production needs besides that.
-FOR_PRODUCTION: dict[str, Any] = {
-    "oidc_issuer": "https://login.example.com",
-    "oidc_audience": "orders",
-}
 {% else %}
 NEEDED: dict[str, Any] = {}
 {% endif %}
+# What production needs besides that.
+FOR_PRODUCTION: dict[str, Any] = {
+    "trusted_hosts": ["api.example.com"],
+{% if cookiecutter.auth == "oidc" %}
+    "oidc_issuer": "https://login.example.com",
+    "oidc_audience": "orders",
+{% endif %}
+}
 
 
 def make_settings(**values: Any) -> Settings:
@@ -101,30 +102,26 @@ def test_a_setting_has_its_documented_default_and_refuses_less_than_its_lowest(
 def test_an_access_token_may_live_a_whole_day() -> None:
     assert make_settings(access_token_minutes=1440).access_token_minutes == 1440
 {% endif %}
-{% if cookiecutter.database != "sqlite" or cookiecutter.auth == "oidc" %}
 
 
 def test_production_starts_with_what_it_needs_and_without_it_does_not() -> None:
-{% if cookiecutter.auth == "oidc" %}
+    """ASVS 5 V13 (its objective: a default configuration safe on the Internet): fails closed."""
     production = make_settings(environment="production", **FOR_PRODUCTION)
-{% else %}
-    production = make_settings(environment="production")
-{% endif %}
 
     assert production.environment == "production"
 {% if cookiecutter.database != "sqlite" %}
     without_password = DATABASE_URL.replace("app:secret@", "app@")
     with pytest.raises(ValidationError, match="DATABASE_URL must carry a password"):
-{% if cookiecutter.auth == "oidc" %}
         make_settings(environment="production", database_url=without_password, **FOR_PRODUCTION)
-{% else %}
-        make_settings(environment="production", database_url=without_password)
 {% endif %}
-{% endif %}
-{% if cookiecutter.auth == "oidc" %}
     for setting in FOR_PRODUCTION:
         lacking = {name: value for name, value in FOR_PRODUCTION.items() if name != setting}
         with pytest.raises(ValidationError, match=f"(?i){setting}"):
             make_settings(environment="production", **lacking)
-{% endif %}
-{% endif %}
+
+
+def test_any_host_is_answered_by_default_in_development_and_on_purpose_in_production() -> None:
+    assert make_settings().trusted_hosts == ["*"]
+    # A choice made in so many words, as when the proxy in front checks the Host already.
+    anyone = {**FOR_PRODUCTION, "trusted_hosts": ["*"]}
+    assert make_settings(environment="production", **anyone).trusted_hosts == ["*"]

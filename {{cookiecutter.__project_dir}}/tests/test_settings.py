@@ -27,21 +27,24 @@ URL_WITHOUT_DRIVER = "mysql://app:secret@db.internal:3306/app"
 URL_WITH_DRIVER = "{{ cookiecutter.__url_scheme }}://app:secret@db.internal:3306/app"
 URL_WITH_OTHER_DRIVER = "mysql+mysqldb://app:secret@db.internal:3306/app"
 {% endif %}
+# The Host that the test client sends.
+TEST_CLIENT_HOST = "testserver"
 {% if cookiecutter.auth == "password" %}
 GOOD_SECRET = "4vRk0c2m0pZ8u1n7Qe3sJh6Xy9Tb5LwD"
 # What a development setup needs besides the database.
 NEEDED: dict[str, Any] = {"secret_key": GOOD_SECRET}
 # What production needs besides that.
-FOR_PRODUCTION: dict[str, Any] = {}
+FOR_PRODUCTION: dict[str, Any] = {"trusted_hosts": [TEST_CLIENT_HOST]}
 {% elif cookiecutter.auth == "oidc" %}
 NEEDED: dict[str, Any] = {}
 FOR_PRODUCTION: dict[str, Any] = {
+    "trusted_hosts": [TEST_CLIENT_HOST],
     "oidc_issuer": "https://login.example.com",
     "oidc_audience": "orders",
 }
 {% else %}
 NEEDED: dict[str, Any] = {}
-FOR_PRODUCTION: dict[str, Any] = {}
+FOR_PRODUCTION: dict[str, Any] = {"trusted_hosts": [TEST_CLIENT_HOST]}
 {% endif %}
 
 

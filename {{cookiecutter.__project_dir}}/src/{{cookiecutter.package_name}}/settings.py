@@ -176,9 +176,13 @@ class Settings(DatabaseSettings):
     cors_allow_credentials: bool = False
     """Let those pages send cookies and HTTP authentication along (the API needs neither)."""
 
-    trusted_hosts: list[str] = ["*"]
+    trusted_hosts: list[str] = Field(
+        default_factory=lambda settings: ["*"] if settings["environment"] == "development" else []
+    )
     """Host names the service answers to, as JSON (`["api.example.com", "*.example.com"]`);
-    a request naming another gets 400. `["*"]` (the default) answers any."""
+    a request naming another gets 400. `["*"]` answers any: the default in development only,
+    as production must name them.
+    """
 
     docs_enabled: bool = Field(
         default_factory=lambda settings: settings["environment"] == "development"
@@ -187,6 +191,15 @@ class Settings(DatabaseSettings):
 
     By default in development only.
     """
+
+    @model_validator(mode="after")
+    def _refuse_unnamed_hosts(self) -> Self:
+        # Fails closed: production has no default, so a deployment that forgot the setting
+        # does not start, rather than answer any Host.
+        if not self.trusted_hosts:
+            message = "TRUSTED_HOSTS must name the host names the service answers to, as JSON"
+            raise ValueError(message)
+        return self
 
     @model_validator(mode="after")
     def _refuse_credentials_for_every_origin(self) -> Self:
