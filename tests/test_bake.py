@@ -106,6 +106,7 @@ WITH = {
         "tests/test_passwords.py",
         "tests/test_hashing.py",
         "tests/test_lockout.py",
+        "tests/test_throttles.py",
         "tests/test_tokens.py",
     },
     ("auth", "oidc"): {

@@ -228,13 +228,16 @@ class Settings(DatabaseSettings):
     """How long the first lockout of an address lasts; each one after it in a row, twice as long."""
 
     login_lockout_max_seconds: int = Field(default=900, ge=1)
-    """The longest a lockout lasts, however many came before it."""
+    """The longest a lockout lasts, however many came before it.
+
+    An address quiet for as long after its last failure or lockout starts afresh.
+    """
 
     client_logins_per_minute: int = Field(default=30, ge=1)
     """Login attempts a client address may make in a minute, with any e-mail addresses."""
 
     client_signups_per_hour: int = Field(default=20, ge=1)
-    """Sign-ups a client address may make in an hour."""
+    """Sign-ups a client address may try in an hour; a user's change of address counts as one."""
 
     password_hash_time_cost: int = Field(default=3, ge=1)
     """argon2 passes over its memory for each password hash."""
