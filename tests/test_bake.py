@@ -112,6 +112,7 @@ WITH = {
         "tests/test_hashing.py",
         "tests/test_items_owned.py",
         "tests/test_lockout.py",
+        "tests/test_throttles.py",
         "tests/test_tokens.py",
         "tests/test_settings_password.py",
     },

@@ -187,6 +187,8 @@ class Deployment:
 def settings_for(image: Image, database_url: str) -> dict[str, str]:
     """Production settings the image accepts: the auth's secrets, and the database if not SQLite."""
     env = {} if image.baked.combination.database == "sqlite" else {"DATABASE_URL": database_url}
+    # The tests and the HEALTHCHECK call it at 127.0.0.1.
+    env["TRUSTED_HOSTS"] = '["127.0.0.1"]'
     if image.baked.combination.auth == "password":
         env["SECRET_KEY"] = secrets.token_urlsafe(48)
     elif image.baked.combination.auth == "oidc":

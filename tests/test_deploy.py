@@ -9,6 +9,7 @@ local processes.
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 import sys
@@ -108,6 +109,10 @@ def test_compose_file_is_valid_and_migrates_once_before_the_replicas(baked: Bake
     # The app trusts the proxy's address alone with the client's.
     assert app["environment"]["FORWARDED_ALLOW_IPS"] == proxy["networks"]["default"]["ipv4_address"]
     assert app["environment"]["WEB_CONCURRENCY"].startswith("${WEB_CONCURRENCY")
+    # Production names the hosts it answers: unless .env says otherwise, those it is published at.
+    hosts = re.fullmatch(r"\$\{TRUSTED_HOSTS:-(.+)\}", app["environment"]["TRUSTED_HOSTS"])
+    assert hosts is not None
+    assert proxy["ports"][0].split(":")[0] in json.loads(hosts[1])
     nginx = (baked.path / "deploy/nginx.conf").read_text()
     assert "location = /metrics" in nginx
     database = baked.combination.database
@@ -197,6 +202,11 @@ def test_kubernetes_manifests_are_valid_and_run_the_service_safely(baked: Baked)
     # Longer than the drain: the pre-stop pause, then the requests in flight (5 s pool timeout).
     assert pod["terminationGracePeriodSeconds"] > api["lifecycle"]["preStop"]["sleep"]["seconds"] + 10
     assert api["envFrom"] == [{"secretRef": {"name": baked.answers["project_slug"]}}]
+    # The probes name the pod's address: it is a trusted host (defined first, to be expanded).
+    env = {variable["name"]: variable for variable in api["env"]}
+    assert env["POD_IP"]["valueFrom"] == {"fieldRef": {"fieldPath": "status.podIP"}}
+    assert list(env).index("POD_IP") < list(env).index("TRUSTED_HOSTS")
+    assert json.loads(env["TRUSTED_HOSTS"]["value"]) == [baked.answers["project_slug"], "$(POD_IP)"]
     job = by_kind["Job"]["spec"]["template"]["spec"]
     [migrate] = job["containers"]
     assert migrate["command"] == ["alembic", "upgrade", "head"]

@@ -6,11 +6,14 @@ from {{ cookiecutter.package_name }}.settings import Settings
 
 from database import DATABASE_URL
 
+# The Host that the test client sends, which production must be told to answer.
+TEST_CLIENT_HOST = "testserver"
+
 {% if cookiecutter.auth == "password" %}
 # What every environment needs besides the database.
 NEEDED: dict[str, Any] = {"secret_key": "4vRk0c2m0pZ8u1n7Qe3sJh6Xy9Tb5LwD"}
 # What production needs besides that.
-FOR_PRODUCTION: dict[str, Any] = {}
+FOR_PRODUCTION: dict[str, Any] = {"trusted_hosts": [TEST_CLIENT_HOST]}
 # Settings of authentication held to a lowest value: (setting, default, lowest).
 AUTH_BOUNDS = [
     ("access_token_minutes", 15, 1),
@@ -25,13 +28,14 @@ AUTH_BOUNDS = [
 {% elif cookiecutter.auth == "oidc" %}
 NEEDED: dict[str, Any] = {}
 FOR_PRODUCTION: dict[str, Any] = {
+    "trusted_hosts": [TEST_CLIENT_HOST],
     "oidc_issuer": "https://login.example.com",
     "oidc_audience": "orders",
 }
 AUTH_BOUNDS: list[tuple[str, int, int]] = []
 {% else %}
 NEEDED: dict[str, Any] = {}
-FOR_PRODUCTION: dict[str, Any] = {}
+FOR_PRODUCTION: dict[str, Any] = {"trusted_hosts": [TEST_CLIENT_HOST]}
 AUTH_BOUNDS: list[tuple[str, int, int]] = []
 {% endif %}
 

@@ -61,7 +61,19 @@ def test_a_setting_has_its_documented_default_and_refuses_less_than_its_lowest(
         make_settings(**{setting: lowest - 1})
 
 
-def test_production_starts_with_what_it_needs() -> None:
+def test_production_starts_with_what_it_needs_and_without_it_does_not() -> None:
+    """ASVS 5 V13 (its objective: a default configuration safe on the Internet): fails closed."""
     production = make_settings(environment="production", **FOR_PRODUCTION)
 
     assert production.environment == "production"
+    for setting in FOR_PRODUCTION:
+        lacking = {name: value for name, value in FOR_PRODUCTION.items() if name != setting}
+        with pytest.raises(ValidationError, match=f"(?i){setting}"):
+            make_settings(environment="production", **lacking)
+
+
+def test_any_host_is_answered_by_default_in_development_and_on_purpose_in_production() -> None:
+    assert make_settings().trusted_hosts == ["*"]
+    # A choice made in so many words, as when the proxy in front checks the Host already.
+    anyone = {**FOR_PRODUCTION, "trusted_hosts": ["*"]}
+    assert make_settings(environment="production", **anyone).trusted_hosts == ["*"]

@@ -89,6 +89,7 @@ def upgrade() -> None:
         sa.Column("locked_until", {{ timestamp }}, nullable=True),
         sa.PrimaryKeyConstraint("key", name=op.f("pk_throttles")),
     )
+    op.create_index(op.f("ix_throttles_window_ends_at"), "throttles", ["window_ends_at"])
 {% endif %}
 
 

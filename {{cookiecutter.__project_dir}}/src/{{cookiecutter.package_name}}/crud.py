@@ -65,6 +65,23 @@ ITEM_TITLE_UNIQUE = "uq_items_owner_id_title"
 # The key of an address's logins; its lockouts double up to 2**MAX_DOUBLINGS times the first.
 LOGIN = "login"
 MAX_DOUBLINGS = 16
+# A row whose window has ended counts nothing any more: each new key's row deletes up to this
+# many such rows, more than it adds, so the table holds about as many rows as keys in use
+# however many addresses are tried. Found without locking anything, oldest first.
+PRUNE_BATCH = 4
+ENDED_WINDOWS = (
+    select(Throttle.key)
+    .where(Throttle.window_ends_at < bindparam("now"))
+    .order_by(Throttle.window_ends_at)
+    .limit(PRUNE_BATCH)
+)
+# Then each is locked by its key alone, and only if its window has still ended: a row that
+# another request holds (it may be counting an attempt in it) is skipped, not waited for.
+ENDED_WINDOW = (
+    select(Throttle.key)
+    .where(Throttle.key == bindparam("key"), Throttle.window_ends_at < bindparam("now"))
+    .with_for_update(skip_locked=True)
+)
 {% endif %}
 ITEM_OWNER_EXISTS = "fk_items_owner_id_users"
 
@@ -224,17 +241,22 @@ class Account:
     Returns None for an address without an account; an address without one is counted and
     locked all the same. Raises AccountLockedError while the address is locked. The attempt
     that reaches `max_failures` locks it: for `lockout` the first time, twice as long each
-    time after, up to `max_lockout`, until a login succeeds.
+    time after, up to `max_lockout`, until a login succeeds or the address has been quiet
+    for `max_lockout` after its last failure or lockout.
     """
     throttle = {{ await }}_throttle(session, key=f"{LOGIN}:{email}", now=now)
     if throttle.locked_until is not None and throttle.locked_until > now:
         raise AccountLockedError(throttle.locked_until)
+    if throttle.window_ends_at <= now:
+        # Quiet for `max_lockout` since its last failure or lockout: the address starts afresh.
+        throttle.attempts, throttle.lockouts = 0, 0
     throttle.attempts += 1
     if throttle.attempts >= max_failures:
         growth = 2 ** min(throttle.lockouts, MAX_DOUBLINGS)
         throttle.locked_until = now + min(lockout * growth, max_lockout)
         throttle.lockouts += 1
         throttle.attempts = 0
+    throttle.window_ends_at = max(now, throttle.locked_until or now) + max_lockout
     user = {{ await }}get_user_by_email(session, email=email)
     if user is None:
         return None
@@ -289,7 +311,16 @@ class Account:
         if recorded is None:
             raise
         return recorded
+    {{ await }}_forget_ended_windows(session, now=now)
     return throttle
+
+
+{{ async }}def _forget_ended_windows(session: {{ Session }}, *, now: datetime) -> None:
+    # Locked one by one, by primary key: a range of keys locked at once would, on MySQL,
+    # also lock the gaps between them, and hold up other requests' new rows.
+    for key in ({{ await }}session.scalars(ENDED_WINDOWS, {"now": now})).all():
+        if {{ await }}session.scalar(ENDED_WINDOW, {"key": key, "now": now}) is not None:
+            {{ await }}session.execute(delete(Throttle).where(Throttle.key == key))
 {% elif cookiecutter.auth == "oidc" %}
 
 

@@ -112,9 +112,11 @@ class Throttle(Base):
 
     # "login:<address>", whether or not the address has an account; "<action>:<client address>".
     key: Mapped[str] = mapped_column(String(400), primary_key=True)
-    # Attempts counted since the window began, and when it ends.
+    # Attempts counted since the window began, and when it ends (for an address's logins,
+    # the longest lockout after its last failure or lockout). A row whose window has ended
+    # counts nothing any more: it is deleted, found by the index.
     attempts: Mapped[int] = mapped_column(default=0)
-    window_ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    window_ends_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     # Lockouts in a row, and until when attempts are refused.
     lockouts: Mapped[int] = mapped_column(default=0)
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)

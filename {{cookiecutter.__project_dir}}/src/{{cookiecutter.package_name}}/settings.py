@@ -173,9 +173,13 @@ class Settings(DatabaseSettings):
     cors_allow_credentials: bool = False
     """Let those pages send cookies and HTTP authentication along (the API needs neither)."""
 
-    trusted_hosts: list[str] = ["*"]
+    trusted_hosts: list[str] = Field(
+        default_factory=lambda settings: ["*"] if settings["environment"] == "development" else []
+    )
     """Host names the service answers to, as JSON (`["api.example.com", "*.example.com"]`);
-    a request naming another gets 400. `["*"]` (the default) answers any."""
+    a request naming another gets 400. `["*"]` answers any: the default in development only,
+    as production must name them.
+    """
 
     docs_enabled: bool = Field(
         default_factory=lambda settings: settings["environment"] == "development"
@@ -184,6 +188,15 @@ class Settings(DatabaseSettings):
 
     By default in development only.
     """
+
+    @model_validator(mode="after")
+    def _refuse_unnamed_hosts(self) -> Self:
+        # Fails closed: production has no default, so a deployment that forgot the setting
+        # does not start, rather than answer any Host.
+        if not self.trusted_hosts:
+            message = "TRUSTED_HOSTS must name the host names the service answers to, as JSON"
+            raise ValueError(message)
+        return self
 
     @model_validator(mode="after")
     def _refuse_credentials_for_every_origin(self) -> Self:
@@ -212,13 +225,16 @@ class Settings(DatabaseSettings):
     """How long the first lockout of an address lasts; each one after it in a row, twice as long."""
 
     login_lockout_max_seconds: int = Field(default=900, ge=1)
-    """The longest a lockout lasts, however many came before it."""
+    """The longest a lockout lasts, however many came before it.
+
+    An address quiet for as long after its last failure or lockout starts afresh.
+    """
 
     client_logins_per_minute: int = Field(default=30, ge=1)
     """Login attempts a client address may make in a minute, with any e-mail addresses."""
 
     client_signups_per_hour: int = Field(default=20, ge=1)
-    """Sign-ups a client address may make in an hour."""
+    """Sign-ups a client address may try in an hour; a user's change of address counts as one."""
 
     password_hash_time_cost: int = Field(default=3, ge=1)
     """argon2 passes over its memory for each password hash."""

@@ -103,16 +103,9 @@ UserDep = Annotated[User, Depends(_user_in_reach)]
             raise not_authenticated(detail="Sign-up is closed: an admin creates accounts.")
         raise HTTPException(status.HTTP_403_FORBIDDEN, detail="Only an admin may create users.")
     # Hashed before the first query: the sign-ups of a client, which all count in one row,
-    # hold its lock for their insert only.
+    # hold its lock for their count only.
     hashed_password = {{ await }}passwords.hash(data.password.get_secret_value())
-    # Counted with the sign-up: one that the database refuses (409) is not.
-    {{ await }}within_client_limit(
-        session,
-        request,
-        action="client-signup",
-        limit=settings.client_signups_per_hour,
-        window=timedelta(hours=1),
-    )
+    {{ await }}_try_an_address(session, request, settings, email=data.email)
     user = {{ await }}crud.create_user(session, data=data, hashed_password=hashed_password)
     return UserRead.model_validate(user)
 
@@ -143,7 +136,7 @@ UserDep = Annotated[User, Depends(_user_in_reach)]
     request: Request,
 ) -> UserRead:
     """Change some of one's own fields; a new password or e-mail address needs the password."""
-    {{ await }}_update(me, data, caller, session, passwords, settings, client_address(request))
+    {{ await }}_update(me, data, caller, session, passwords, settings, request)
     return UserRead.model_validate(me)
 
 
@@ -175,7 +168,7 @@ UserDep = Annotated[User, Depends(_user_in_reach)]
     request: Request,
 ) -> UserRead:
     """Change some of a user's fields: one's own, or anyone's as an admin."""
-    {{ await }}_update(user, data, caller, session, passwords, settings, client_address(request))
+    {{ await }}_update(user, data, caller, session, passwords, settings, request)
     return UserRead.model_validate(user)
 
 
@@ -204,8 +197,9 @@ UserDep = Annotated[User, Depends(_user_in_reach)]
     session: SessionDep,
     passwords: Passwords,
     settings: Settings,
-    client: str,
+    request: Request,
 ) -> None:
+    client = client_address(request)
     if not caller.is_admin and (data.is_active is not MISSING or data.is_superuser is not MISSING):
         raise HTTPException(
             status.HTTP_403_FORBIDDEN, detail="Only an admin may change is_active or is_superuser."
@@ -215,6 +209,9 @@ UserDep = Annotated[User, Depends(_user_in_reach)]
     credentials = data.password is not MISSING or data.email is not MISSING
     if credentials and user.id == caller.user_id:
         {{ await }}_check_current_password(user, data, session, passwords, settings, client)
+    if data.email is not MISSING and not caller.is_admin:
+        # A user's new address tells, as a sign-up does, whether it is taken.
+        {{ await }}_try_an_address(session, request, settings, email=data.email, user=user)
     if data.is_superuser is False or data.is_active is False:
         {{ await }}_keep_an_admin(user, session)
     hashed_password = None
@@ -266,6 +263,30 @@ UserDep = Annotated[User, Depends(_user_in_reach)]
         )
         raise HTTPException(status.HTTP_403_FORBIDDEN, detail="The current password is wrong.")
     {{ await }}crud.clear_login_failures(session, email=user.email)
+
+
+{{ async }}def _try_an_address(
+    session: SessionDep,
+    request: Request,
+    settings: Settings,
+    *,
+    email: str,
+    user: User | None = None,
+) -> None:
+    # A taken address answers 409 (ASVS 5 V6.3.8, which forbids that, is level 3): so every
+    # try at an address costs the client one of its sign-ups, a refused one included.
+    {{ await }}within_client_limit(
+        session,
+        request,
+        action="client-signup",
+        limit=settings.client_signups_per_hour,
+        window=timedelta(hours=1),
+    )
+    holder = {{ await }}crud.get_user_by_email(session, email=email)
+    if holder is not None and holder is not user:
+        # The try is kept: committed before the refusal rolls the request's writes back.
+        {{ await }}session.commit()
+        raise crud.EmailTakenError
 
 
 {{ async }}def _keep_an_admin(user: User, session: SessionDep) -> None:
