@@ -117,6 +117,7 @@ KEPT_ONLY_FOR: dict[str, tuple[str, set[object]]] = {
     "tests/test_hashing.py": ("auth", {"password"}),
     "tests/test_lockout.py": ("auth", {"password"}),
     "tests/test_throttles.py": ("auth", {"password"}),
+    "tests/test_throttle_races.py": ("auth", {"password"}),
     "tests/test_tokens.py": ("auth", {"password"}),
     f"{PACKAGE}/oidc.py": ("auth", {"oidc"}),
     "tests/test_oidc.py": ("auth", {"oidc"}),
