@@ -34,7 +34,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 {% endif %}
 
-from .dialect import violated_constraint
+{{ "from .dialect import insert_unless_taken\n" if cookiecutter.auth == "password" else "" }}from .dialect import violated_constraint
 {% if cookiecutter.auth != "none" %}
 from .enums import ItemStatus
 {% endif %}
@@ -65,6 +65,9 @@ ITEM_TITLE_UNIQUE = "uq_items_owner_id_title"
 # The key of an address's logins; its lockouts double up to 2**MAX_DOUBLINGS times the first.
 LOGIN = "login"
 MAX_DOUBLINGS = 16
+# A key's row is created if it is missing, then locked until the transaction ends.
+NEW_THROTTLE = insert_unless_taken(Throttle)
+LOCKED_THROTTLE = select(Throttle).where(Throttle.key == bindparam("key")).with_for_update()
 # A row whose window has ended counts nothing any more: each new key's row deletes up to this
 # many such rows, more than it adds, so the table holds about as many rows as keys in use
 # however many addresses are tried. Found without locking anything, oldest first.
@@ -294,24 +297,16 @@ class Account:
 
 {{ async }}def _throttle(session: {{ Session }}, *, key: str, now: datetime) -> Throttle:
     # The key's row, locked until the transaction ends, so that attempts made at once on
-    # several replicas are all counted; created at the key's first attempt.
-    locked = select(Throttle).where(Throttle.key == key).with_for_update()
-    throttle = {{ await }}session.scalar(locked)
-    if throttle is not None:
-        return throttle
-    try:
-        # In a savepoint: if a request of the same key creates it first, only this insert is
-        # undone, and the request goes on with that row.
-        {{ async }}with session.begin_nested():
-            throttle = Throttle(key=key, attempts=0, window_ends_at=now, lockouts=0)
-            session.add(throttle)
-    except IntegrityError:
-        # A row of a key and numbers can only clash on the key.
-        recorded = {{ await }}session.scalar(locked)
-        if recorded is None:
-            raise
-        return recorded
-    {{ await }}_forget_ended_windows(session, now=now)
+    # several replicas are all counted. Created first, if missing, then locked: on MySQL,
+    # locking a missing row locks the gap where it would be, and two requests that then
+    # both created it would each wait for the other (a deadlock, and a 503).
+    row = {"key": key, "attempts": 0, "window_ends_at": now, "lockouts": 0}
+    {{ await }}session.execute(NEW_THROTTLE, row)
+    throttle = ({{ await }}session.scalars(LOCKED_THROTTLE, {"key": key})).one()
+    # Every row is committed with its window ending after the attempt that made it: a
+    # window that ends now is that of the row this request has just made.
+    if throttle.window_ends_at == now:
+        {{ await }}_forget_ended_windows(session, now=now)
     return throttle
 
 

@@ -7,6 +7,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from sqlalchemy import Insert
+from sqlalchemy import inspect
 from sqlalchemy import text
 from sqlalchemy.dialects import mysql
 from sqlalchemy.engine import Connection
@@ -14,12 +16,18 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 {{- async_imports("Engine") }}
 
+from .base import Base
 from .settings import Settings
 
 # The type of the timestamps' columns: DATETIME keeps whole seconds unless asked for microseconds.
 TIMESTAMP = mysql.DATETIME(fsp=6)
 # MySQL keeps one more connection for an administrator, above max_connections.
 CONNECTION_LIMIT = text("SELECT @@max_connections")
+# Each statement sees what was committed before it, as on PostgreSQL. At MySQL's default,
+# REPEATABLE READ, a locking read of a row that is missing locks the gap where it would be:
+# requests that then create rows in that gap wait for each other, and are rolled back as
+# deadlocked. What the service relies on is held by locks and constraints, not a snapshot.
+READ_COMMITTED = "SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED"
 # A named lock, with the database's name appended: the same for every migrator of this database.
 MIGRATION_LOCK = "alembic-migrations"
 # MySQL's error numbers, and where its messages name the constraint:
@@ -34,7 +42,11 @@ NAMED_IN_MESSAGE = {
 def connect_arguments(settings: Settings) -> dict[str, Any]:
     """What the driver is given for every new connection."""
     # utf8mb4 stores all of Unicode; MySQL's "utf8" stops at three bytes a character.
-    return {"charset": "utf8mb4", "connect_timeout": settings.db_connect_timeout}
+    return {
+        "charset": "utf8mb4",
+        "connect_timeout": settings.db_connect_timeout,
+        "init_command": READ_COMMITTED,
+    }
 
 
 def read_engine(engine: {{ Engine }}, settings: Settings) -> {{ Engine }}:
@@ -44,6 +56,17 @@ def read_engine(engine: {{ Engine }}, settings: Settings) -> {{ Engine }}:
     each way, as much as the COMMIT it would save.
     """
     return engine
+
+
+def insert_unless_taken(entity: type[Base]) -> Insert:
+    """An INSERT that leaves a row whose primary key is taken as it is, locked for update.
+
+    Not INSERT IGNORE: it takes a shared lock on the row it finds, and two transactions that
+    both then lock the row for update each wait for the other. Setting the key to itself
+    changes nothing, and takes the exclusive lock at once.
+    """
+    keys = inspect(entity).primary_key
+    return mysql.insert(entity).on_duplicate_key_update({key.name: key for key in keys})
 
 
 def violated_constraint(error: IntegrityError) -> str | None:
