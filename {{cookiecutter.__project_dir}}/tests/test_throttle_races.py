@@ -31,6 +31,7 @@ WRONG, RIGHT = 12, 4
 # Rows whose windows ended an hour ago, for the new addresses' rows to forget.
 ENDED = 32
 CLIENT_KEY = f"client-login:{CLIENT_ADDRESS}"
+CLIENT_ROW = select(Throttle).where(Throttle.key == CLIENT_KEY)
 # Seconds the other transaction holds it open: the logins reach the database meanwhile.
 HELD = 0.5
 
@@ -79,11 +80,11 @@ HELD = 0.5
             {"username": f"new{round_}.{number}@example.com", "password": "not the password"}
             for number in range(WRONG)
         ] + [{"username": "ada@example.com", "password": PASSWORD}] * RIGHT
-        # Meanwhile a transaction (another replica's request, say) reads the client's row
-        # for update and has not written it yet: it holds the window of the race open.
+        # Meanwhile a transaction reads the missing row for update and writes nothing yet,
+        # as the first of the racers would: it holds the window of the race open.
         {{ async }}with engine.connect() as other:
             {{ await }}other.begin()
-            {{ await }}other.execute(select(Throttle).where(Throttle.key == CLIENT_KEY).with_for_update())
+            {{ await }}other.execute(CLIENT_ROW.with_for_update())
 {% if cookiecutter.driver == "async" %}
             logins = asyncio.gather(*map(login, forms))
             await asyncio.sleep(HELD)
@@ -94,7 +95,7 @@ HELD = 0.5
                 logins = [callers.submit(login, form) for form in forms]
                 concurrent.futures.wait(logins, timeout=HELD)
                 other.rollback()
-                answers.update(login.result() for login in logins)
+                answers.update(future.result() for future in logins)
 {% endif %}
 
     {{ async }}with engine.connect() as connection:

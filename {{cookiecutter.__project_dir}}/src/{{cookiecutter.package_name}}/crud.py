@@ -301,8 +301,13 @@ class Account:
     # locking a missing row locks the gap where it would be, and two requests that then
     # both created it would each wait for the other (a deadlock, and a 503).
     row = {"key": key, "attempts": 0, "window_ends_at": now, "lockouts": 0}
-    {{ await }}session.execute(NEW_THROTTLE, row)
-    throttle = ({{ await }}session.scalars(LOCKED_THROTTLE, {"key": key})).one()
+    while True:
+        {{ await }}session.execute(NEW_THROTTLE, row)
+        throttle = {{ await }}session.scalar(LOCKED_THROTTLE, {"key": key})
+        if throttle is not None:
+            break
+        # Found, but deleted before it was locked (a login succeeded, or pruning forgot
+        # it): made again.
     # Every row is committed with its window ending after the attempt that made it: a
     # window that ends now is that of the row this request has just made.
     if throttle.window_ends_at == now:
