@@ -143,13 +143,16 @@ def docker_engine() -> Iterator[Docker]:
         run = Path(tempfile.mkdtemp(prefix="template-suite-docker-", dir="/run"))
         # The namespace's loopback up, then the daemon in it, its own process (so its pid's namespace).
         script = f'"{ip}" link set lo up && exec "$@"'
-        with subprocess.Popen(
+        with (run / "dockerd.log").open("w") as log, subprocess.Popen(
             [unshare, "--net", "sh", "-c", script, "dockerd", dockerd,
              "--data-root", str(STORE / "docker"), "--exec-root", str(run / "exec"),
              "--pidfile", str(run / "dockerd.pid"), "--host", f"unix://{run / 'docker.sock'}",
-             "--iptables=false", "--ip-forward=false", "--ip-masq=false", "--bridge=none"],
+             "--iptables=false", "--ip-forward=false", "--ip-masq=false", "--bridge=none",
+             # Apart from the machine's Docker, if its containerd is the one this daemon finds.
+             "--containerd-namespace", "template-suite",
+             "--containerd-plugins-namespace", "template-suite-plugins"],
             env={**os.environ, "PATH": f"{os.environ.get('PATH', '')}:{SBIN}"},
-            stdout=subprocess.DEVNULL, stderr=(run / "dockerd.log").open("w"),
+            stdout=subprocess.DEVNULL, stderr=log,
         ) as daemon:  # fmt: skip
             engine = Docker(docker, compose, run / "docker.sock", Path(f"/proc/{daemon.pid}/ns/net"))
             try:

@@ -9,6 +9,7 @@ and name the same subnet), on one worker.
 
 from __future__ import annotations
 
+import json
 import re
 import secrets
 import time
@@ -81,30 +82,68 @@ class Started:
 
     stack: Stack
     combination: Combination
+    # The app's image, as Podman tagged it.
+    tag: str
     first: Answer
 
 
-@pytest.fixture(scope="module")
-def started(request: pytest.FixtureRequest, engine: Docker, compose_images: Images) -> Iterator[Started]:
-    """The combination's compose file up, as the README says; `down -v` after."""
-    combination: Combination = request.param
-    image = compose_images.image(combination)
-    assert image.build.returncode == 0, explain(image.build)
-    project = image.baked.path
-    compose_file = project / "compose.yaml"
-    provide_stand_ins(engine, compose_images.podman, stand_ins_named(compose_file))
-    engine.load(compose_images.podman, image.tag)
-    app_image = app_image_named(compose_file)
-    engine.must("tag", f"localhost/{image.tag}", app_image)
-    set_in_env_file(project / ".env", WORKERS | (OIDC_SETTINGS if combination.auth == "oidc" else {}))
-    stack = Stack(engine, project, published_port(compose_file, "proxy"))
-    try:
+class Stacks:
+    """Runs one stack at a time (they publish the same ports), each started once unless retired."""
+
+    def __init__(self, engine: Docker, images: Images) -> None:
+        self._engine = engine
+        self._images = images
+        self.current: Started | None = None
+
+    def start(self, combination: Combination) -> Started:
+        """The combination's compose file up, as the README says, unless it is already."""
+        if self.current is not None and self.current.combination == combination:
+            return self.current
+        self.retire()
+        image = self._images.image(combination)
+        assert image.build.returncode == 0, explain(image.build)
+        project = image.baked.path
+        compose_file = project / "compose.yaml"
+        provide_stand_ins(self._engine, self._images.podman, stand_ins_named(compose_file))
+        self._engine.load(self._images.podman, image.tag)
+        self._engine.must("tag", f"localhost/{image.tag}", app_image_named(compose_file))
+        set_in_env_file(project / ".env", WORKERS | (OIDC_SETTINGS if combination.auth == "oidc" else {}))
+        stack = Stack(self._engine, project, published_port(compose_file, "proxy"))
+        self.current = Started(stack, combination, image.tag, first=Answer(None, {}, ""))
         up = stack.compose("up", "--detach", "--no-build")
         assert up.returncode == 0, explain(up)
-        yield Started(stack, combination, stack.request("GET", "/health"))
-    finally:
-        stack.compose("down", "--volumes", "--timeout", "5")
-        engine.run("rmi", app_image, f"localhost/{image.tag}")
+        self.current = Started(stack, combination, image.tag, first=stack.request("GET", "/health"))
+        return self.current
+
+    def retire(self) -> None:
+        """`down -v` the current stack (a test changed it), and remove its app's image."""
+        if self.current is not None:
+            stack = self.current.stack
+            stack.compose("down", "--volumes", "--timeout", "5")
+            stack.engine.run(
+                "rmi", app_image_named(stack.directory / "compose.yaml"), f"localhost/{self.current.tag}"
+            )
+            self.current = None
+
+
+@pytest.fixture(scope="session")
+def stacks(engine: Docker, compose_images: Images) -> Iterator[Stacks]:
+    stacks = Stacks(engine, compose_images)
+    yield stacks
+    stacks.retire()
+
+
+@pytest.fixture(scope="module")
+def combination(request: pytest.FixtureRequest) -> Combination:
+    """The test's combination; module-scoped, so that pytest runs each one's tests together."""
+    answers: Combination = request.param
+    return answers
+
+
+@pytest.fixture
+def started(combination: Combination, stacks: Stacks) -> Started:
+    """The combination's stack, up."""
+    return stacks.start(combination)
 
 
 def set_in_env_file(env_file: Path, settings: dict[str, str]) -> None:
@@ -114,7 +153,9 @@ def set_in_env_file(env_file: Path, settings: dict[str, str]) -> None:
 
 
 def parametrize_stacks(combinations: list[Combination]) -> pytest.MarkDecorator:
-    return pytest.mark.parametrize("started", combinations, ids=[c.id for c in combinations], indirect=True)
+    return pytest.mark.parametrize(
+        "combination", combinations, ids=[c.id for c in combinations], indirect=True
+    )
 
 
 @parametrize_stacks(STACKS)
@@ -156,12 +197,8 @@ def test_sign_up_login_and_create_through_nginx(started: Started) -> None:
     email, password = f"{secrets.token_hex(4)}@example.com", secrets.token_urlsafe(16)
     json_body = {"content-type": "application/json"}
 
-    signed_up = stack.request(
-        "POST",
-        "/api/v1/users",
-        f'{{"email": "{email}", "full_name": "Ada", "password": "{password}"}}',
-        **json_body,
-    )
+    new_user = json.dumps({"email": email, "full_name": "Ada", "password": password})
+    signed_up = stack.request("POST", "/api/v1/users", new_user, **json_body)
     login = stack.request(
         "POST", "/api/v1/auth/token", urlencode({"username": email, "password": password}),
         **{"content-type": "application/x-www-form-urlencoded"},
@@ -177,26 +214,28 @@ def test_sign_up_login_and_create_through_nginx(started: Started) -> None:
 
 
 @parametrize_stacks(REPLICATED)
-def test_stopping_one_replica_loses_no_request_nginx_can_retry(started: Started) -> None:
+def test_stopping_one_replica_loses_no_request_nginx_can_retry(started: Started, stacks: Stacks) -> None:
     stack = started.stack
-    first, _ = stack.containers("app")
+    replica, _ = stack.containers("app")
     # Past nginx's fail_timeout (5 s): it tries the stopped replica's address again.
     client = stack.client({"repeat": {"method": "GET", "path": "/health/db"}, "seconds": 12})
     time.sleep(2)
-    stopped = stack.engine.run("stop", first["Id"])
+    stopped = stack.engine.run("stop", replica["Id"])
     answers = stack.answers(client)
+    [proxy] = stack.containers("proxy")
+    proxy_log = stack.logs(proxy["Id"])
+    stacks.retire()
 
     assert stopped.returncode == 0, explain(stopped)
     # The requests met the stopped replica: nginx logged its failures to reach it.
-    [address] = [network["IPAddress"] for network in first["NetworkSettings"]["Networks"].values()]
-    [proxy] = stack.containers("proxy")
-    assert f'upstream: "http://{address}:8000' in stack.logs(proxy["Id"])
+    [address] = [network["IPAddress"] for network in replica["NetworkSettings"]["Networks"].values()]
+    assert f'upstream: "http://{address}:8000' in proxy_log
     lost = [a for a in answers if a.status != 200]
     assert not lost, f"{len(lost)} of {len(answers)}: {lost[:3]}"
 
 
 @parametrize_stacks(STACKS)
-def test_down_v_leaves_nothing_of_the_project(started: Started) -> None:
+def test_down_v_leaves_nothing_of_the_project(started: Started, stacks: Stacks) -> None:
     # The suite's daemon runs this project alone: whatever it holds is the project's.
     engine = started.stack.engine
     held = {
@@ -211,6 +250,7 @@ def test_down_v_leaves_nothing_of_the_project(started: Started) -> None:
     before = holding()
 
     down = started.stack.compose("down", "--volumes", "--timeout", "5")
+    stacks.retire()
 
     assert down.returncode == 0, explain(down)
     assert all(before.values()), before
