@@ -12,7 +12,7 @@ from fastapi import status
 from fastapi.security import HTTPAuthorizationCredentials
 from fastapi.security import HTTPBearer
 
-from .. import crud
+from .. import accounts
 from .. import metrics
 from ..events import security_event
 from ..oidc import Identity
@@ -90,7 +90,7 @@ IdentityDep = Annotated[Identity, Depends(verified_identity)]
     request: Request,
 ) -> Caller:
     """The caller a valid bearer token names, recorded as a user when first seen; else 401."""
-    user = {{ await }}crud.get_or_create_user(
+    user = {{ await }}accounts.get_or_create_user(
         session, subject=identity.subject, email=identity.email, full_name=identity.name
     )
     if not user.is_active:
@@ -104,7 +104,7 @@ IdentityDep = Annotated[Identity, Depends(verified_identity)]
     request: Request,
 ) -> Caller:
     """The caller a valid bearer token names, read on the request's connection for reads."""
-    account = {{ await }}crud.read_account(connection, subject=identity.subject)
+    account = {{ await }}accounts.read_account(connection, subject=identity.subject)
     if account is None:
         # Recorded at their first write or look at their own account; they own nothing yet.
         return Caller(user_id=NOT_RECORDED, is_admin=identity.is_admin)

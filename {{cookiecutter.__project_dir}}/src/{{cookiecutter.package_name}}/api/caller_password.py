@@ -10,6 +10,7 @@ from fastapi import Request
 from fastapi import status
 from fastapi.security import OAuth2PasswordBearer
 
+from .. import accounts
 from .. import crud
 from ..events import security_event
 from ..models import User
@@ -55,7 +56,7 @@ def _read(token: str | None, request: Request) -> Bearer:
         raise not_authenticated(detail=REFUSAL, invalid_token=True) from None
 
 
-def _caller(account: User | crud.Account | None, bearer: Bearer, request: Request) -> Caller:
+def _caller(account: User | accounts.Account | None, bearer: Bearer, request: Request) -> Caller:
     # The token holds until its account is deleted, deactivated, or changes its password or
     # loses its rights (each moves token_version on); the rights are the account's, now.
     if account is None or not account.is_active or account.token_version != bearer.token_version:
@@ -81,7 +82,7 @@ def _caller(account: User | crud.Account | None, bearer: Bearer, request: Reques
 ) -> Caller:
     """The caller a valid bearer token names, read on the request's connection for reads."""
     bearer = _read(token, request)
-    account = {{ await }}crud.read_account(connection, user_id=bearer.user_id)
+    account = {{ await }}accounts.read_account(connection, user_id=bearer.user_id)
     return _caller(account, bearer, request)
 
 

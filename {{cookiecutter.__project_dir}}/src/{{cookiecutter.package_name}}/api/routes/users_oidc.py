@@ -11,12 +11,13 @@ from fastapi import Request
 from fastapi import status
 from pydantic import MISSING
 
+from ... import accounts
 from ... import crud
 from ...events import security_event
 from ...models import User
 from ...schemas import MAX_ID
-from ...schemas import UserRead
-from ...schemas import UserUpdate
+from ...user_schemas import UserRead
+from ...user_schemas import UserUpdate
 from .. import API_PREFIX
 from ..caller import AdminDep
 from ..caller import CallerDep
@@ -65,7 +66,7 @@ UserDep = Annotated[User, Depends(_user_in_reach)]
     _admin: AdminDep, session: SessionDep, limit: Limit = 50, offset: Offset = 0
 ) -> list[UserRead]:
     """List the users seen so far, oldest first (admins only)."""
-    users = {{ await }}crud.list_users(session, limit=limit, offset=offset)
+    users = {{ await }}accounts.list_users(session, limit=limit, offset=offset)
     return [UserRead.model_validate(user) for user in users]
 
 
@@ -84,7 +85,7 @@ UserDep = Annotated[User, Depends(_user_in_reach)]
 ) -> UserRead:
     """Change one's own name."""
     _refuse_admin_fields(data, caller.is_admin)
-    {{ await }}crud.update_user(session, user=me, data=data)
+    {{ await }}accounts.update_user(session, user=me, data=data)
     return UserRead.model_validate(me)
 
 
@@ -111,7 +112,7 @@ UserDep = Annotated[User, Depends(_user_in_reach)]
 ) -> UserRead:
     """Change a user's name, or (as an admin) deactivate or reactivate them."""
     _refuse_admin_fields(data, caller.is_admin)
-    {{ await }}crud.update_user(session, user=user, data=data)
+    {{ await }}accounts.update_user(session, user=user, data=data)
     if data.is_active is not MISSING:
         client = client_address(request)
         security_event(
