@@ -107,6 +107,7 @@ KEPT_ONLY_FOR: dict[str, tuple[str, set[object]]] = {
     f"{PACKAGE}/admins.py": ("auth", {"password"}),
     f"{PACKAGE}/attempts.py": ("auth", {"password"}),
     f"{PACKAGE}/cpus.py": ("auth", {"password"}),
+    f"{PACKAGE}/api/app_state.py": ("auth", {"password"}),
     f"{PACKAGE}/api/routes/auth.py": ("auth", {"password"}),
     f"{PACKAGE}/api/throttles.py": ("auth", {"password"}),
     f"{PACKAGE}/common_passwords.txt": ("auth", {"password"}),

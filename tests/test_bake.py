@@ -95,6 +95,7 @@ WITH = {
     ("database", "sqlite"): {"src/{package}/sqlite.py"},
     ("auth", "password"): {
         "src/{package}/admins.py",
+        "src/{package}/api/app_state.py",
         "src/{package}/api/caller.py",
         "src/{package}/attempts.py",
         "src/{package}/emails.py",

@@ -18,10 +18,10 @@ from ...events import security_event
 from ...tokens import Bearer
 from ...user_schemas import Token
 from .. import API_PREFIX
+from ..app_state import DatabaseDep
+from ..app_state import PasswordsDep
+from ..app_state import SettingsDep
 from ..caller import not_authenticated
-from ..deps import DatabaseDep
-from ..deps import PasswordsDep
-from ..deps import SettingsDep
 from ..deps import client_address
 from ..errors import UNAVAILABLE
 from ..errors import Responses

@@ -6,13 +6,11 @@ from typing import Annotated
 from fastapi import APIRouter
 from fastapi import Depends
 from fastapi import HTTPException
-from fastapi import Path
 from fastapi import status
 
 from ... import accounts
 from ... import crud
 from ...models import User
-from ...schemas import MAX_ID
 from ...user_schemas import UserCreate
 from ...user_schemas import UserRead
 from ...user_schemas import UserUpdate
@@ -20,6 +18,7 @@ from .. import API_PREFIX
 from ..deps import ConnectionDep
 from ..deps import Limit
 from ..deps import Offset
+from ..deps import PathId
 from ..deps import SessionDep
 from ..errors import EMAIL_TAKEN
 from ..errors import TITLE_TAKEN
@@ -32,7 +31,7 @@ router = APIRouter(prefix=f"{API_PREFIX}/users", tags=["users"], responses=UNAVA
 NOT_FOUND: Responses = {404: {"description": "No user has this id."}}
 
 
-{{ async }}def _user_or_404(user_id: Annotated[int, Path(ge=1, le=MAX_ID)], session: SessionDep) -> User:
+{{ async }}def _user_or_404(user_id: PathId, session: SessionDep) -> User:
     user = {{ await }}crud.get_user(session, user_id=user_id)
     if user is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, detail=f"User {user_id} not found.")
@@ -64,9 +63,7 @@ UserDep = Annotated[User, Depends(_user_or_404)]
 
 
 @router.get("/{user_id}", responses=NOT_FOUND)
-{{ async }}def read_user(
-    user_id: Annotated[int, Path(ge=1, le=MAX_ID)], connection: ConnectionDep
-) -> UserRead:
+{{ async }}def read_user(user_id: PathId, connection: ConnectionDep) -> UserRead:
     """Read one user."""
     user = {{ await }}accounts.read_user(connection, user_id=user_id)
     if user is None:

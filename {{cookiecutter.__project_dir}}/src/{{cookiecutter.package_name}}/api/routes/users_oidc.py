@@ -6,7 +6,6 @@ from typing import Annotated
 from fastapi import APIRouter
 from fastapi import Depends
 from fastapi import HTTPException
-from fastapi import Path
 from fastapi import Request
 from fastapi import status
 from pydantic import MISSING
@@ -15,7 +14,6 @@ from ... import accounts
 from ... import crud
 from ...events import security_event
 from ...models import User
-from ...schemas import MAX_ID
 from ...user_schemas import UserRead
 from ...user_schemas import UserUpdate
 from .. import API_PREFIX
@@ -23,6 +21,7 @@ from ..caller import AdminDep
 from ..caller import CallerDep
 from ..deps import Limit
 from ..deps import Offset
+from ..deps import PathId
 from ..deps import SessionDep
 from ..deps import client_address
 from ..errors import FORBIDDEN
@@ -45,9 +44,7 @@ NOT_FOUND: Responses = {404: {"description": "No user has this id."}}
     return user
 
 
-{{ async }}def _user_in_reach(
-    user_id: Annotated[int, Path(ge=1, le=MAX_ID)], caller: CallerDep, session: SessionDep
-) -> User:
+{{ async }}def _user_in_reach(user_id: PathId, caller: CallerDep, session: SessionDep) -> User:
     # Checked before the look-up: a user cannot learn which ids exist.
     if user_id != caller.user_id and not caller.is_admin:
         raise HTTPException(status.HTTP_403_FORBIDDEN, detail="Only an admin acts on other users.")

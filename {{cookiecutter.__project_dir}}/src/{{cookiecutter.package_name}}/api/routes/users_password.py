@@ -8,7 +8,6 @@ from typing import Annotated
 from fastapi import APIRouter
 from fastapi import Depends
 from fastapi import HTTPException
-from fastapi import Path
 from fastapi import Request
 from fastapi import status
 from pydantic import MISSING
@@ -20,12 +19,13 @@ from ...column_types import utc_now
 from ...events import security_event
 from ...models import User
 from ...passwords import Passwords
-from ...schemas import MAX_ID
 from ...settings import Settings
 from ...user_schemas import UserCreate
 from ...user_schemas import UserRead
 from ...user_schemas import UserUpdate
 from .. import API_PREFIX
+from ..app_state import PasswordsDep
+from ..app_state import SettingsDep
 from ..caller import AdminDep
 from ..caller import Caller
 from ..caller import CallerDep
@@ -33,9 +33,8 @@ from ..caller import OptionalCallerDep
 from ..caller import not_authenticated
 from ..deps import Limit
 from ..deps import Offset
-from ..deps import PasswordsDep
+from ..deps import PathId
 from ..deps import SessionDep
-from ..deps import SettingsDep
 from ..deps import client_address
 from ..errors import EMAIL_TAKEN
 from ..errors import FORBIDDEN
@@ -70,9 +69,7 @@ CONFLICT: Responses = {
     return user
 
 
-{{ async }}def _user_in_reach(
-    user_id: Annotated[int, Path(ge=1, le=MAX_ID)], caller: CallerDep, session: SessionDep
-) -> User:
+{{ async }}def _user_in_reach(user_id: PathId, caller: CallerDep, session: SessionDep) -> User:
     # Checked before the look-up: a user cannot learn which ids exist.
     if user_id != caller.user_id and not caller.is_admin:
         raise HTTPException(status.HTTP_403_FORBIDDEN, detail="Only an admin acts on other users.")
