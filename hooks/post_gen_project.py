@@ -113,6 +113,7 @@ KEPT_ONLY_FOR: dict[str, tuple[str, set[object]]] = {
     f"{PACKAGE}/common_passwords.txt": ("auth", {"password"}),
     f"{PACKAGE}/emails.py": ("auth", {"password", "none"}),
     f"{PACKAGE}/events.py": ("auth", {"password", "oidc"}),
+    f"{PACKAGE}/api/caller_base.py": ("auth", {"password", "oidc"}),
     f"{PACKAGE}/passwords.py": ("auth", {"password"}),
     f"{PACKAGE}/tokens.py": ("auth", {"password"}),
     "tests/test_auth.py": ("auth", {"password"}),

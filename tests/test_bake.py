@@ -97,6 +97,7 @@ WITH = {
         "src/{package}/admins.py",
         "src/{package}/api/app_state.py",
         "src/{package}/api/caller.py",
+        "src/{package}/api/caller_base.py",
         "src/{package}/attempts.py",
         "src/{package}/emails.py",
         "src/{package}/api/routes/auth.py",
@@ -115,6 +116,7 @@ WITH = {
     },
     ("auth", "oidc"): {
         "src/{package}/api/caller.py",
+        "src/{package}/api/caller_base.py",
         "src/{package}/events.py",
         "src/{package}/oidc.py",
         "tests/test_oidc.py",

@@ -2,7 +2,6 @@
 """Who is calling: the user the identity provider's bearer token names, and what they may do."""
 
 import logging
-from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends
@@ -19,6 +18,8 @@ from ..oidc import Identity
 from ..oidc import IdentityProvider
 from ..oidc import InvalidTokenError
 from ..oidc import ProviderUnavailableError
+from .caller_base import Caller
+from .caller_base import not_authenticated
 from .deps import ConnectionDep
 from .deps import SessionDep
 from .deps import client_address
@@ -30,22 +31,6 @@ REFUSAL = "The token is invalid or has expired."
 # The id of a caller the service has not recorded yet, on a route that only reads: no row
 # has it (ids start at 1), so such a caller owns nothing, and sees only what is public.
 NOT_RECORDED = 0
-
-
-@dataclass(frozen=True)
-class Caller:
-    """Who sends a request: the user's id here, and whether the provider makes them an admin."""
-
-    user_id: int
-    is_admin: bool
-
-
-def not_authenticated(*, detail: str, invalid_token: bool = False) -> HTTPException:
-    """A 401 that tells the client to send a bearer token (RFC 6750), never why one failed."""
-    challenge = 'Bearer error="invalid_token"' if invalid_token else "Bearer"
-    return HTTPException(
-        status.HTTP_401_UNAUTHORIZED, detail=detail, headers={"WWW-Authenticate": challenge}
-    )
 
 
 async def identity_provider(request: Request) -> IdentityProvider:

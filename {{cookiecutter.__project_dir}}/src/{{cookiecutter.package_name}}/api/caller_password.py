@@ -1,7 +1,6 @@
 {% from "driver.jinja" import async, await with context %}
 """Who is calling: the account a bearer token names, as it stands now, and what it may do."""
 
-from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends
@@ -18,6 +17,8 @@ from ..tokens import Bearer
 from ..tokens import InvalidTokenError
 from ..tokens import TokenReader
 from . import API_PREFIX
+from .caller_base import Caller
+from .caller_base import not_authenticated
 from .deps import ConnectionDep
 from .deps import SessionDep
 from .deps import client_address
@@ -28,22 +29,6 @@ _bearer = OAuth2PasswordBearer(tokenUrl=TOKEN_URL, auto_error=False)
 # Never why: expired, forged and malformed tokens, and those of accounts deleted, deactivated
 # or changed since, get the same answer.
 REFUSAL = "The token is invalid or has expired."
-
-
-@dataclass(frozen=True)
-class Caller:
-    """Who sends a request: the account's id, and whether it is an admin now."""
-
-    user_id: int
-    is_admin: bool
-
-
-def not_authenticated(*, detail: str, invalid_token: bool = False) -> HTTPException:
-    """A 401 that tells the client to send a bearer token (RFC 6750), never why one failed."""
-    challenge = 'Bearer error="invalid_token"' if invalid_token else "Bearer"
-    return HTTPException(
-        status.HTTP_401_UNAUTHORIZED, detail=detail, headers={"WWW-Authenticate": challenge}
-    )
 
 
 def _read(token: str | None, request: Request) -> Bearer:

@@ -15,10 +15,10 @@ from ...schemas import ItemCreate
 from ...schemas import ItemRead
 from ...schemas import ItemUpdate
 from .. import API_PREFIX
-from ..caller import Caller
 from ..caller import CallerDep
 from ..caller import ReadingCallerDep
-from ..caller import not_authenticated
+from ..caller_base import Caller
+from ..caller_base import not_authenticated
 from ..deps import ConnectionDep
 from ..deps import Limit
 from ..deps import Offset

@@ -27,10 +27,10 @@ from .. import API_PREFIX
 from ..app_state import PasswordsDep
 from ..app_state import SettingsDep
 from ..caller import AdminDep
-from ..caller import Caller
 from ..caller import CallerDep
 from ..caller import OptionalCallerDep
-from ..caller import not_authenticated
+from ..caller_base import Caller
+from ..caller_base import not_authenticated
 from ..deps import Limit
 from ..deps import Offset
 from ..deps import PathId
