@@ -1,8 +1,5 @@
 {% from "driver.jinja" import async, await, Connection, Session with context %}
-"""Reads and writes of items, and of users by id: the queries that do not depend on sign-in.
-
-The users' other reads and writes, which do, are in accounts.py.
-"""
+"""Reads and writes of items, and of users by id; the users' other ones are in accounts.py."""
 
 from sqlalchemy import bindparam
 {% if cookiecutter.auth != "none" %}

@@ -1,4 +1,4 @@
-"""Request and response bodies of the API, and the types of their fields; users' are apart."""
+"""Request and response bodies of items and health checks, and the field types all bodies use."""
 
 from datetime import datetime
 from typing import Annotated
