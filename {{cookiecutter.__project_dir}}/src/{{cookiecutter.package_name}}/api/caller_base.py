@@ -1,8 +1,9 @@
-"""What both ways of knowing the caller share: the Caller, and the 401 that asks for a token."""
+"""What both ways of knowing the caller share: the Caller, the 401 for a token, the client."""
 
 from dataclasses import dataclass
 
 from fastapi import HTTPException
+from fastapi import Request
 from fastapi import status
 
 
@@ -20,3 +21,8 @@ def not_authenticated(*, detail: str, invalid_token: bool = False) -> HTTPExcept
     return HTTPException(
         status.HTTP_401_UNAUTHORIZED, detail=detail, headers={"WWW-Authenticate": challenge}
     )
+
+
+def client_address(request: Request) -> str:
+    """The client's address: the proxy's client's, if FORWARDED_ALLOW_IPS trusts the proxy."""
+    return request.client.host if request.client else "unknown"

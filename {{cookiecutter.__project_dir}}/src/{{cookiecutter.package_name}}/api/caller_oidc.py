@@ -19,10 +19,10 @@ from ..oidc import IdentityProvider
 from ..oidc import InvalidTokenError
 from ..oidc import ProviderUnavailableError
 from .caller_base import Caller
+from .caller_base import client_address
 from .caller_base import not_authenticated
 from .deps import ConnectionDep
 from .deps import SessionDep
-from .deps import client_address
 from .errors import RETRY_AFTER
 
 _bearer = HTTPBearer(auto_error=False, description="An access token from the identity provider.")

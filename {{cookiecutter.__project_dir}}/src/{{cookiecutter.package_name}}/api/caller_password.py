@@ -18,10 +18,10 @@ from ..tokens import InvalidTokenError
 from ..tokens import TokenReader
 from . import API_PREFIX
 from .caller_base import Caller
+from .caller_base import client_address
 from .caller_base import not_authenticated
 from .deps import ConnectionDep
 from .deps import SessionDep
-from .deps import client_address
 
 # Where tokens are issued: the OpenAPI page's Authorize button logs in there.
 TOKEN_URL = f"{API_PREFIX}/auth/token"

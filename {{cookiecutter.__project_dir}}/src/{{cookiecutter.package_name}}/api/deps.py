@@ -1,4 +1,4 @@
-"""Dependencies the routes share: sessions and connections, the client's address, paging."""
+"""Dependencies the routes share: sessions and connections, paging, ids in paths."""
 
 from collections.abc import AsyncIterator
 {% if cookiecutter.driver == "sync" %}
@@ -20,12 +20,6 @@ from sqlalchemy.orm import Session
 
 from ..db import Database
 from ..schemas import MAX_ID
-
-
-def client_address(request: Request) -> str:
-    """The client's address: the proxy's client's, if FORWARDED_ALLOW_IPS trusts the proxy."""
-    return request.client.host if request.client else "unknown"
-
 
 # The sessions and connections read the app's state themselves rather than depend on a
 # dependency that reads it: each dependency costs FastAPI some work on every request.

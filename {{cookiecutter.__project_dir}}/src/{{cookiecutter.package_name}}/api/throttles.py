@@ -13,8 +13,8 @@ from fastapi import status
 from .. import attempts
 from ..column_types import utc_now
 from ..events import security_event
+from .caller_base import client_address
 from .deps import SessionDep
-from .deps import client_address
 from .errors import Responses
 
 TOO_MANY: Responses = {429: {"description": "Too many attempts: wait for Retry-After seconds."}}

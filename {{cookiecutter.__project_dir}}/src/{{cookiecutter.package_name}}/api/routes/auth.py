@@ -21,8 +21,8 @@ from .. import API_PREFIX
 from ..app_state import DatabaseDep
 from ..app_state import PasswordsDep
 from ..app_state import SettingsDep
+from ..caller_base import client_address
 from ..caller_base import not_authenticated
-from ..deps import client_address
 from ..errors import UNAVAILABLE
 from ..errors import Responses
 from ..throttles import LOCKED

@@ -19,11 +19,11 @@ from ...user_schemas import UserUpdate
 from .. import API_PREFIX
 from ..caller import AdminDep
 from ..caller import CallerDep
+from ..caller_base import client_address
 from ..deps import Limit
 from ..deps import Offset
 from ..deps import PathId
 from ..deps import SessionDep
-from ..deps import client_address
 from ..errors import FORBIDDEN
 from ..errors import NOT_AUTHENTICATED
 from ..errors import UNAVAILABLE

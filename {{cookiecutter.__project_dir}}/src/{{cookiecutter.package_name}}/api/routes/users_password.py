@@ -30,12 +30,12 @@ from ..caller import AdminDep
 from ..caller import CallerDep
 from ..caller import OptionalCallerDep
 from ..caller_base import Caller
+from ..caller_base import client_address
 from ..caller_base import not_authenticated
 from ..deps import Limit
 from ..deps import Offset
 from ..deps import PathId
 from ..deps import SessionDep
-from ..deps import client_address
 from ..errors import EMAIL_TAKEN
 from ..errors import FORBIDDEN
 from ..errors import NOT_AUTHENTICATED
