@@ -40,6 +40,18 @@ VERSIONS = {
             "mysql": ".github/workflows/ci_mysql.yml",
         },
     ),
+    f"{PACKAGE}/dialect.py": (
+        "database",
+        {
+            "sqlite": f"{PACKAGE}/dialect_sqlite.py",
+            "postgresql": f"{PACKAGE}/dialect_postgresql.py",
+            "mysql": f"{PACKAGE}/dialect_mysql.py",
+        },
+    ),
+    f"{PACKAGE}/api/sessions.py": (
+        "driver",
+        {"async": f"{PACKAGE}/api/sessions_async.py", "sync": f"{PACKAGE}/api/sessions_sync.py"},
+    ),
     f"{PACKAGE}/api/caller.py": (
         "auth",
         {"password": f"{PACKAGE}/api/caller_password.py", "oidc": f"{PACKAGE}/api/caller_oidc.py"},
@@ -103,7 +115,7 @@ VERSIONS = {
 }
 # Files that only some answers call for: {path: (prompt, the answers that keep it)}.
 KEPT_ONLY_FOR: dict[str, tuple[str, set[object]]] = {
-    f"{PACKAGE}/sqlite.py": ("database", {"sqlite"}),
+    f"{PACKAGE}/db_server.py": ("database", {"postgresql", "mysql"}),
     f"{PACKAGE}/admins.py": ("auth", {"password"}),
     f"{PACKAGE}/attempts.py": ("auth", {"password"}),
     f"{PACKAGE}/cpus.py": ("auth", {"password"}),

@@ -62,12 +62,13 @@ EVERY_PROJECT = {
     "src/{package}/api/routes/items.py",
     "src/{package}/api/routes/metrics.py",
     "src/{package}/api/routes/users.py",
+    "src/{package}/api/sessions.py",
     "src/{package}/base.py",
     "src/{package}/column_types.py",
     "src/{package}/crud.py",
     "src/{package}/db.py",
+    "src/{package}/dialect.py",
     "src/{package}/enums.py",
-    "src/{package}/integrity.py",
     "src/{package}/logs.py",
     "src/{package}/main.py",
     "src/{package}/metrics.py",
@@ -92,7 +93,8 @@ EVERY_PROJECT = {
 }
 # The files that only some answers call for.
 WITH = {
-    ("database", "sqlite"): {"src/{package}/sqlite.py"},
+    ("database", "postgresql"): {"src/{package}/db_server.py"},
+    ("database", "mysql"): {"src/{package}/db_server.py"},
     ("auth", "password"): {
         "src/{package}/admins.py",
         "src/{package}/api/app_state.py",

@@ -91,7 +91,12 @@ def make_unfinished_project(root: Path) -> Path:
     """A directory shaped like a freshly rendered project, before the post-gen hook."""
     for name in (
         "src/my_service/db.py",
-        "src/my_service/sqlite.py",
+        "src/my_service/db_server.py",
+        "src/my_service/dialect_sqlite.py",
+        "src/my_service/dialect_postgresql.py",
+        "src/my_service/dialect_mysql.py",
+        "src/my_service/api/sessions_async.py",
+        "src/my_service/api/sessions_sync.py",
         "src/my_service/passwords.py",
         "src/my_service/oidc.py",
         "src/my_service/api/caller_password.py",
@@ -131,7 +136,9 @@ def test_post_gen_puts_the_chosen_version_under_its_plain_name(tmp_path: Path) -
 
     assert (project / "compose.yaml").read_text() == "compose_postgresql.yaml"
     assert not list(project.glob("compose_*.yaml"))
-    assert not (project / "src/my_service/sqlite.py").exists()
+    assert (project / "src/my_service/dialect.py").read_text() == "src/my_service/dialect_postgresql.py"
+    assert not list(project.glob("src/my_service/dialect_*.py"))
+    assert (project / "src/my_service/db_server.py").exists()
     api = project / "src/my_service/api"
     assert (api / "caller.py").read_text() == "src/my_service/api/caller_oidc.py"
     assert (api / "routes/users.py").read_text() == "src/my_service/api/routes/users_oidc.py"
@@ -158,7 +165,8 @@ def test_post_gen_removes_what_the_answers_switch_off(tmp_path: Path) -> None:
 
     for name in ("Dockerfile", ".dockerignore", "compose.yaml", ".github"):
         assert not (project / name).exists(), name
-    assert (project / "src/my_service/sqlite.py").exists()
+    assert (project / "src/my_service/dialect.py").exists()
+    assert not (project / "src/my_service/db_server.py").exists()
 
 
 @pytest.mark.parametrize(

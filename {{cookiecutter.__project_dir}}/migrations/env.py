@@ -1,10 +1,6 @@
 """Alembic environment: migrate the database the settings point at, on a connection of its own."""
-
-{% if cookiecutter.driver == "async" %}
-import asyncio
-{% endif %}
-from collections.abc import Iterator
-from contextlib import contextmanager
+{% from "driver.jinja" import async, await, create_engine, async_imports, sync_imports, run with context %}
+{{ async_imports("asyncio") }}
 from logging.config import fileConfig
 from typing import Any
 from typing import Literal
@@ -12,35 +8,19 @@ from typing import Literal
 from alembic import context
 from alembic.autogenerate.api import AutogenContext
 from pydantic import ValidationError
-{% if cookiecutter.driver == "sync" %}
-from sqlalchemy import create_engine
-{% endif %}
+{{- sync_imports("create_engine") }}
 from sqlalchemy import pool
-{% if cookiecutter.database != "sqlite" %}
-from sqlalchemy import text
-{% endif %}
 from sqlalchemy.engine import Connection
-{% if cookiecutter.driver == "async" %}
-from sqlalchemy.ext.asyncio import create_async_engine
-{% endif %}
+{{- async_imports("create_engine") }}
 from sqlalchemy.types import TypeDecorator
 
 # Importing the models registers their tables on the metadata.
 from {{ cookiecutter.package_name }} import models  # noqa: F401
 from {{ cookiecutter.package_name }}.base import Base
+from {{ cookiecutter.package_name }}.dialect import one_migrator_at_a_time
 from {{ cookiecutter.package_name }}.settings import DatabaseSettings
 from {{ cookiecutter.package_name }}.settings import invalid_settings
 
-{% if cookiecutter.database == "postgresql" %}
-# An advisory lock's key, the same for every migrator of this database.
-MIGRATION_LOCK = 4_611_686_018_427_387_905
-{% elif cookiecutter.database == "mysql" %}
-# A named lock, with the database's name appended: the same for every migrator of this database.
-MIGRATION_LOCK = "alembic-migrations"
-{% endif %}
-{% if cookiecutter.database != "sqlite" %}
-
-{% endif %}
 config = context.config
 if config.config_file_name is not None:
     fileConfig(config.config_file_name, disable_existing_loggers=False)
@@ -91,69 +71,25 @@ def run_migrations_offline() -> None:
 
 
 def _run_migrations(connection: Connection) -> None:
-    with _one_migrator_at_a_time(connection):
+    with one_migrator_at_a_time(connection):
         context.configure(connection=connection, **OPTIONS)
         with context.begin_transaction():
             context.run_migrations()
 
 
-@contextmanager
-def _one_migrator_at_a_time(connection: Connection) -> Iterator[None]:
-    # Migrators started together (replicas, a retried job) take turns: the first migrates,
-    # the next finds the schema at head and does nothing. The lock is the session's, not the
-    # transaction's, and ends with the connection if the migrator dies.
-{% if cookiecutter.database == "postgresql" %}
-    connection.execute(text("SELECT pg_advisory_lock(:key)"), {"key": MIGRATION_LOCK})
-    connection.commit()
-    try:
-        yield
-    finally:
-        connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": MIGRATION_LOCK})
-        connection.commit()
-{% elif cookiecutter.database == "mysql" %}
-    name = {"name": f"{MIGRATION_LOCK}.{connection.engine.url.database}"}
-    taken = connection.execute(text("SELECT GET_LOCK(:name, :seconds)"), {**name, "seconds": 600})
-    if taken.scalar() != 1:
-        message = "another migration held the lock for ten minutes"
-        raise RuntimeError(message)
-    connection.commit()
-    try:
-        yield
-    finally:
-        connection.execute(text("SELECT RELEASE_LOCK(:name)"), name)
-        connection.commit()
-{% else %}
-    # SQLite lets one connection write at a time already.
-    yield
-{% endif %}
+{{ async }}def run_migrations_online() -> None:
+    """Run the migrations on a connection of their own, outside any pool."""
+    engine = {{ create_engine }}(database_url(), poolclass=pool.NullPool)
+    {{ async }}with engine.connect() as connection:
 {% if cookiecutter.driver == "async" %}
-
-
-async def run_migrations_online() -> None:
-    """Run the migrations on a connection of their own, outside any pool."""
-    engine = create_async_engine(database_url(), poolclass=pool.NullPool)
-    async with engine.connect() as connection:
         await connection.run_sync(_run_migrations)
-    await engine.dispose()
-
-
-if context.is_offline_mode():
-    run_migrations_offline()
-else:
-    asyncio.run(run_migrations_online())
 {% else %}
-
-
-def run_migrations_online() -> None:
-    """Run the migrations on a connection of their own, outside any pool."""
-    engine = create_engine(database_url(), poolclass=pool.NullPool)
-    with engine.connect() as connection:
         _run_migrations(connection)
-    engine.dispose()
+{% endif %}
+    {{ await }}engine.dispose()
 
 
 if context.is_offline_mode():
     run_migrations_offline()
 else:
-    run_migrations_online()
-{% endif %}
+    {{ run("run_migrations_online()") }}

@@ -1,5 +1,7 @@
 {# As autogenerate spells the timestamp type of column_types.py for this database: #}
 {% set timestamp = "mysql.DATETIME(fsp=6)" if cookiecutter.database == "mysql" else "sa.DateTime(timezone=True)" %}
+{# SQLite gives a table AUTOINCREMENT when asked (see base.py); the others have no such option. #}
+{% set autoincrement = "\n        sqlite_autoincrement=True," if cookiecutter.database == "sqlite" else "" %}
 """Create the service's tables.
 
 Revision ID: 0001
@@ -10,9 +12,7 @@ from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
-{% if cookiecutter.database == "mysql" %}
-from sqlalchemy.dialects import mysql
-{% endif %}
+{{- "\nfrom sqlalchemy.dialects import mysql" if cookiecutter.database == "mysql" else "" }}
 
 revision: str = "0001"
 down_revision: str | Sequence[str] | None = None
@@ -35,9 +35,7 @@ def upgrade() -> None:
         sa.Column("created_at", {{ timestamp }}, nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_users")),
         sa.UniqueConstraint("email", name=op.f("uq_users_email")),
-{% if cookiecutter.database == "sqlite" %}
-        sqlite_autoincrement=True,
-{% endif %}
+{{- autoincrement }}
     )
 {% elif cookiecutter.auth == "oidc" %}
     op.create_table(
@@ -50,9 +48,7 @@ def upgrade() -> None:
         sa.Column("created_at", {{ timestamp }}, nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_users")),
         sa.UniqueConstraint("subject", name=op.f("uq_users_subject")),
-{% if cookiecutter.database == "sqlite" %}
-        sqlite_autoincrement=True,
-{% endif %}
+{{- autoincrement }}
     )
 {% else %}
     op.create_table(
@@ -64,9 +60,7 @@ def upgrade() -> None:
         sa.Column("created_at", {{ timestamp }}, nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_users")),
         sa.UniqueConstraint("email", name=op.f("uq_users_email")),
-{% if cookiecutter.database == "sqlite" %}
-        sqlite_autoincrement=True,
-{% endif %}
+{{- autoincrement }}
     )
 {% endif %}
     op.create_table(
@@ -83,9 +77,7 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_items")),
         sa.UniqueConstraint("owner_id", "title", name=op.f("uq_items_owner_id_title")),
-{% if cookiecutter.database == "sqlite" %}
-        sqlite_autoincrement=True,
-{% endif %}
+{{- autoincrement }}
     )
 {% if cookiecutter.auth == "password" %}
     op.create_table(

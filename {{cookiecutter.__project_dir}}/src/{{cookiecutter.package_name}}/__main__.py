@@ -1,4 +1,4 @@
-"""The service's commands, run as `python -m` this package: `serve`{% if cookiecutter.auth == "password" %}, `create-admin`, `promote`{% endif %}."""
+"""The service's commands, run as `python -m` this package: `serve`{{ ", `create-admin`, `promote`" if cookiecutter.auth == "password" else "" }}."""
 
 import argparse
 import sys

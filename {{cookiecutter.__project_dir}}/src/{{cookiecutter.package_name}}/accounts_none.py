@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 {% endif %}
 
 from .crud import flush_items
-from .integrity import violated_constraint
+from .dialect import violated_constraint
 from .models import Item
 from .models import User
 from .user_schemas import UserCreate

@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 {% endif %}
 
-from .integrity import violated_constraint
+from .dialect import violated_constraint
 from .models import User
 from .user_schemas import UserUpdate
 

@@ -3,13 +3,10 @@
 from datetime import UTC
 from datetime import datetime
 
-{% if cookiecutter.database == "mysql" %}
-from sqlalchemy.dialects import mysql
-{% else %}
-from sqlalchemy import DateTime
-{% endif %}
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
+
+from .dialect import TIMESTAMP
 
 
 def utc_now() -> datetime:
@@ -24,12 +21,7 @@ class UTCDateTime(TypeDecorator[datetime]):
     storing UTC and attaching it again on the way out gives one behaviour everywhere.
     """
 
-{% if cookiecutter.database == "mysql" %}
-    # DATETIME keeps whole seconds unless asked for microseconds.
-    impl = mysql.DATETIME(fsp=6)
-{% else %}
-    impl = DateTime(timezone=True)
-{% endif %}
+    impl = TIMESTAMP
     cache_ok = True
 
     def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:

@@ -17,10 +17,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 {% endif %}
 
+from .dialect import violated_constraint
 {% if cookiecutter.auth != "none" %}
 from .enums import ItemStatus
 {% endif %}
-from .integrity import violated_constraint
 from .models import Item
 from .models import User
 from .schemas import ItemCreate

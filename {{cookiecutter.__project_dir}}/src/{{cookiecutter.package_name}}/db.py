@@ -1,72 +1,26 @@
-{% from "driver.jinja" import async, await, Connection, Engine, Session, create_engine, sessionmaker with context %}
 """The engine and session factory of one process, made from the settings when the app is built."""
+{% from "driver.jinja" import AbstractContextManager, Connection, Engine, Session, create_engine, sessionmaker, sync_engine, async_imports, sync_imports with context %}
 
 from collections.abc import AsyncIterator
 from collections.abc import Callable
-{% if cookiecutter.driver == "sync" %}
-from collections.abc import Iterator
-{% endif %}
+{{- sync_imports("Iterator") }}
 from contextlib import AbstractAsyncContextManager
-{% if cookiecutter.driver == "sync" %}
-from contextlib import AbstractContextManager
-{% endif %}
+{{- sync_imports("AbstractContextManager") }}
 from contextlib import asynccontextmanager
-{% if cookiecutter.driver == "sync" %}
-from contextlib import contextmanager
-{% endif %}
+{{- sync_imports("contextmanager") }}
 from dataclasses import dataclass
-from typing import Any
 
 import anyio
-{% if cookiecutter.driver == "sync" %}
-import anyio.from_thread
-{% endif %}
-{% if cookiecutter.database != "sqlite" %}
-from sqlalchemy import NullPool
-{% endif %}
-{% if cookiecutter.driver == "sync" %}
-from sqlalchemy import create_engine
-{% endif %}
-{% if cookiecutter.database != "sqlite" %}
-from sqlalchemy import text
-{% endif %}
-{% if cookiecutter.driver == "sync" %}
-from sqlalchemy.engine import Connection
-from sqlalchemy.engine import Engine
-{% endif %}
+{{- sync_imports("anyio.from_thread", "create_engine", "Connection", "Engine") }}
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
-{% if cookiecutter.driver == "async" %}
-from sqlalchemy.ext.asyncio import AsyncConnection
-from sqlalchemy.ext.asyncio import AsyncEngine
-from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.ext.asyncio import async_sessionmaker
-from sqlalchemy.ext.asyncio import create_async_engine
-{% else %}
-from sqlalchemy.orm import Session
-from sqlalchemy.orm import sessionmaker
-{% endif %}
+{{- async_imports("Connection", "Engine", "Session", "sessionmaker", "create_engine") }}
+{{- sync_imports("Session", "sessionmaker") }}
 
+from . import dialect
 from . import metrics
 from .settings import Settings
-{% if cookiecutter.database == "sqlite" %}
-from .sqlite import configure_sqlite
-{% endif %}
 {% if cookiecutter.include_tracing %}
 from .tracing import waiting_for_a_connection
-{% endif %}
-{% if cookiecutter.database == "postgresql" %}
-
-# max_connections, less the connections kept for superusers (and, from PostgreSQL 16, for roles
-# given pg_use_reserved_connections).
-CONNECTION_LIMIT = (
-    "SELECT current_setting('max_connections')::int"
-    " - current_setting('superuser_reserved_connections')::int"
-    " - coalesce(current_setting('reserved_connections', true), '0')::int"
-)
-{% elif cookiecutter.database == "mysql" %}
-
-# MySQL keeps one more connection for an administrator, above max_connections.
-CONNECTION_LIMIT = "SELECT @@max_connections"
 {% endif %}
 
 
@@ -77,8 +31,8 @@ class Database:
     engine: {{ Engine }}
     # Writes: ORM sessions, each in a transaction.
     sessions: {{ sessionmaker }}[{{ Session }}]
-    # Reads of one statement: a connection of the same pool{% if cookiecutter.database == "postgresql" %}, in autocommit mode when it is safe{% endif %}.
-    read_connection: Callable[[], {{ "AbstractAsyncContextManager" if cookiecutter.driver == "async" else "AbstractContextManager" }}[{{ Connection }}]]
+    # Reads of one statement: a connection of the same pool (see `dialect.read_engine`).
+    read_connection: Callable[[], {{ AbstractContextManager }}[{{ Connection }}]]
     # Connections the pool may have open at once: its size and its overflow.
     capacity: int
     # Seconds a request waits for a connection before it is answered 503.
@@ -142,11 +96,7 @@ class Database:
             queue.acquire_nowait()
         except anyio.WouldBlock:
             try:
-{% if cookiecutter.include_tracing %}
-                with waiting_for_a_connection(), anyio.fail_after(self.timeout):
-{% else %}
-                with anyio.fail_after(self.timeout):
-{% endif %}
+                with {{ "waiting_for_a_connection(), " if cookiecutter.include_tracing else "" }}anyio.fail_after(self.timeout):
                     await queue.acquire()
             except TimeoutError:
                 message = "no database connection was free within DB_POOL_TIMEOUT"
@@ -166,38 +116,22 @@ def connect(settings: Settings) -> Database:
         pool_timeout=settings.db_pool_timeout,
         pool_recycle=settings.db_pool_recycle,
         pool_pre_ping=settings.db_pool_pre_ping,
-        connect_args=connect_arguments(settings),
+        connect_args=dialect.connect_arguments(settings),
         echo=settings.db_echo,
         # Bound values hold e-mail addresses and password hashes: no log line or traceback
         # shows them, DB_ECHO's included.
         hide_parameters=True,
     )
 {% if cookiecutter.database == "sqlite" %}
-    configure_sqlite({{ "engine.sync_engine" if cookiecutter.driver == "async" else "engine" }})
+    dialect.configure_sqlite({{ sync_engine }})
 {% endif %}
     # Objects stay readable after commit: the response is built from them without a new query.
     sessions = {{ sessionmaker }}(engine, expire_on_commit=False)
-{% if cookiecutter.database == "postgresql" %}
-    # A read of one statement needs no transaction. In autocommit mode it costs one round trip
-    # instead of three (BEGIN, the query, COMMIT). Not behind PgBouncer in transaction mode,
-    # where a statement must be prepared and run within one transaction.
-    reads = engine
-    if settings.db_external_pooler != "pgbouncer":
-        reads = engine.execution_options(isolation_level="AUTOCOMMIT")
-{% elif cookiecutter.database == "mysql" %}
-    # Reads stay in transactions: switching MySQL's autocommit on and off costs a round trip
-    # each way, as much as the COMMIT it would save.
-    reads = engine
-{% else %}
-    # Reads stay in transactions: SQLite works in-process, a BEGIN and a COMMIT cost no
-    # round trip.
-    reads = engine
-{% endif %}
     capacity = settings.db_pool_size + settings.db_max_overflow
     return Database(
         engine=engine,
         sessions=sessions,
-        read_connection=reads.connect,
+        read_connection=dialect.read_engine(engine, settings).connect,
         capacity=capacity,
         timeout=settings.db_pool_timeout,
         turns=anyio.Semaphore(capacity),
@@ -205,47 +139,3 @@ def connect(settings: Settings) -> Database:
         writer=anyio.Semaphore(1),
 {% endif %}
     )
-
-
-def connect_arguments(settings: Settings) -> dict[str, Any]:
-    """What the driver is given for every new connection."""
-{% if cookiecutter.database == "sqlite" %}
-    return {"timeout": settings.db_busy_timeout}
-{% elif cookiecutter.__url_scheme == "postgresql+asyncpg" %}
-    arguments: dict[str, Any] = {"timeout": settings.db_connect_timeout}
-    if settings.db_external_pooler == "pgbouncer":
-        # PgBouncer in transaction mode hands each transaction to any server connection, so
-        # nothing may stay prepared from one to the next: no statement caches, and unnamed
-        # statements, which live and die in the transaction SQLAlchemy opens around each.
-        arguments |= {
-            "statement_cache_size": 0,
-            "prepared_statement_cache_size": 0,
-            "prepared_statement_name_func": lambda: "",
-        }
-    return arguments
-{% elif cookiecutter.database == "postgresql" %}
-    arguments: dict[str, Any] = {"connect_timeout": settings.db_connect_timeout}
-    if settings.db_external_pooler == "pgbouncer":
-        # PgBouncer in transaction mode hands each transaction to any server connection, so
-        # nothing may stay prepared from one to the next: psycopg never prepares server-side.
-        arguments["prepare_threshold"] = None
-    return arguments
-{% else %}
-    # utf8mb4 stores all of Unicode; MySQL's "utf8" stops at three bytes a character.
-    return {"charset": "utf8mb4", "connect_timeout": settings.db_connect_timeout}
-{% endif %}
-{% if cookiecutter.database != "sqlite" %}
-
-
-{{ async }}def connection_limit(settings: Settings) -> int:
-    """How many client connections the server admits, less those it keeps for its superusers."""
-    engine = {{ create_engine }}(
-        settings.database_url, poolclass=NullPool, connect_args=connect_arguments(settings)
-    )
-    try:
-        {{ async }}with engine.connect() as connection:
-            limit = {{ await }}connection.scalar(text(CONNECTION_LIMIT))
-    finally:
-        {{ await }}engine.dispose()
-    return int(limit)
-{% endif %}

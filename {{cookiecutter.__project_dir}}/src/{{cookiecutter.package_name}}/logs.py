@@ -18,7 +18,7 @@ NOT_LOGGED = [*RESERVED_ATTRS, "color_message"]
 
 
 class RequestIdFilter(logging.Filter):
-    """Adds the current request's id{% if cookiecutter.include_tracing %} (and trace's){% endif %} to every record."""
+    """Adds the current request's id{{ " (and trace's)" if cookiecutter.include_tracing else "" }} to every record."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         record.request_id = request_id.get()

@@ -1,9 +1,6 @@
-{% from "driver.jinja" import await with context %}
 """The application factory: uvicorn calls it (`--factory`); nothing is built at import."""
+{% from "driver.jinja" import await with context %}
 
-{% if cookiecutter.auth == "oidc" %}
-import logging
-{% endif %}
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -14,6 +11,9 @@ from fastapi.middleware.trustedhost import TrustedHostMiddleware
 from fastapi.routing import APIRoute
 
 from . import __version__
+{% if cookiecutter.auth != "none" %}
+from .api.caller import set_up_callers
+{% endif %}
 from .api.errors import register_exception_handlers
 from .api.middleware import REQUEST_ID_HEADER
 from .api.middleware import RequestContextMiddleware
@@ -27,16 +27,8 @@ from .api.routes import users
 from .db import connect
 from .logs import configure_logging
 from .metrics import sample_pool
-{% if cookiecutter.auth == "oidc" %}
-from .oidc import IdentityProvider
-{% elif cookiecutter.auth == "password" %}
-from .passwords import Passwords
-{% endif %}
 from .settings import Settings
 from .settings import get_settings
-{% if cookiecutter.auth == "password" %}
-from .tokens import TokenReader
-{% endif %}
 {% if cookiecutter.include_tracing %}
 from .tracing import flush_traces
 from .tracing import trace_requests
@@ -44,10 +36,6 @@ from .tracing import trace_requests
 
 TITLE = "{{ cookiecutter.project_name }}"
 DESCRIPTION = "{{ cookiecutter.description }}"
-{% if cookiecutter.auth == "oidc" %}
-
-logger = logging.getLogger(__name__)
-{% endif %}
 
 
 def _operation_id(route: APIRoute) -> str:
@@ -96,13 +84,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.database = database
     # Set by `serve` when SIGTERM comes: /health/db answers 503 until the server stops.
     app.state.draining = False
-{% if cookiecutter.auth == "password" %}
-    app.state.passwords = Passwords(settings)
-    app.state.tokens = TokenReader(settings)
-{% elif cookiecutter.auth == "oidc" %}
-    app.state.identity_provider = IdentityProvider(settings)
-    if not app.state.identity_provider.configured:
-        logger.warning("OIDC_ISSUER or OIDC_AUDIENCE is not set: every bearer token is refused")
+{% if cookiecutter.auth != "none" %}
+    set_up_callers(app, settings)
 {% endif %}
     app.add_middleware(RequestContextMiddleware, count=settings.metrics_enabled)
     if settings.trusted_hosts != ["*"]:

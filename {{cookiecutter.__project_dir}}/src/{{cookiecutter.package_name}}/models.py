@@ -77,11 +77,7 @@ class Item(Base):
 
     __tablename__ = "items"
     # Also the index for the owner's foreign key: owner_id leads.
-{% if cookiecutter.database == "sqlite" %}
-    __table_args__ = (UniqueConstraint("owner_id", "title"), {"sqlite_autoincrement": True})
-{% else %}
-    __table_args__ = (UniqueConstraint("owner_id", "title"),)
-{% endif %}
+    __table_args__ = (UniqueConstraint("owner_id", "title"),{{ ' {"sqlite_autoincrement": True}' if cookiecutter.database == "sqlite" else "" }})
 
     id: Mapped[int] = mapped_column(primary_key=True)
     title: Mapped[str] = mapped_column(String(200))

@@ -1,24 +1,18 @@
-{% from "driver.jinja" import async, await with context %}
 """Bearer tokens of an OpenID Connect provider, checked against the keys it publishes.
 
 The provider is found through its discovery document; its keys (JWKS) are kept in memory,
 fetched again when a token names a key they lack or when they grow old, never more often
 than `min_refresh_seconds`, so that forged key ids cannot make the service hammer the provider.
 """
+{% from "driver.jinja" import async, await, async_imports, sync_imports with context %}
 
 import json
-{% if cookiecutter.driver == "sync" %}
-import threading
-{% endif %}
+{{- sync_imports("threading") }}
 import time
 import urllib.request
 from dataclasses import dataclass
 from typing import Any
-
-{% if cookiecutter.driver == "async" %}
-import anyio
-import anyio.to_thread
-{% endif %}
+{{ async_imports("anyio", "anyio.to_thread") }}
 import jwt
 
 from .settings import Settings

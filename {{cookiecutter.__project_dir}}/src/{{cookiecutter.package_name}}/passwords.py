@@ -1,15 +1,10 @@
 """Password hashing with argon2, a bounded number of hashes at a time."""
+{% from "driver.jinja" import async_imports, sync_imports with context %}
 
 import secrets
-{% if cookiecutter.driver == "sync" %}
-import threading
-{% endif %}
+{{- sync_imports("threading") }}
 from functools import cached_property
-
-{% if cookiecutter.driver == "async" %}
-import anyio
-import anyio.to_thread
-{% endif %}
+{{ async_imports("anyio", "anyio.to_thread") }}
 from pwdlib import PasswordHash
 from pwdlib.hashers.argon2 import Argon2Hasher
 

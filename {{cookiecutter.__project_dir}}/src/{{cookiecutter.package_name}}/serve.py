@@ -1,8 +1,5 @@
 """Serving: uvicorn with the settings' workers, address and trusted proxies."""
 
-{% if cookiecutter.driver == "async" and cookiecutter.database != "sqlite" %}
-import asyncio
-{% endif %}
 import logging
 import os
 import signal
@@ -13,13 +10,10 @@ from typing import Any
 
 import uvicorn
 from fastapi import FastAPI
-{% if cookiecutter.database != "sqlite" %}
-from sqlalchemy.exc import SQLAlchemyError
-{% endif %}
 from uvicorn.supervisors import Multiprocess
 
 {% if cookiecutter.database != "sqlite" %}
-from .db import connection_limit
+from .db_server import warn_if_the_server_admits_fewer
 {% endif %}
 from .logs import configure_logging
 from .main import create_app
@@ -125,26 +119,6 @@ def check_the_pool_arithmetic(settings: Settings) -> None:
         per_process,
         settings.web_concurrency,
     )
-{% if cookiecutter.database == "postgresql" %}
-    if settings.db_external_pooler == "pgbouncer":
-        # The service's connections go to PgBouncer, whose own pool bounds the server's.
-        return
-{% endif %}
 {% if cookiecutter.database != "sqlite" %}
-    try:
-{% if cookiecutter.driver == "async" %}
-        limit = asyncio.run(connection_limit(settings))
-{% else %}
-        limit = connection_limit(settings)
-{% endif %}
-    except (SQLAlchemyError, OSError) as error:
-        logger.warning("could not read the server's connection limit: %s", type(error).__name__)
-        return
-    if total > limit:
-        logger.warning(
-            "the service may open %d database connections, the server admits %d: lower "
-            "DB_POOL_SIZE, DB_MAX_OVERFLOW or WEB_CONCURRENCY, or put a pooler in between",
-            total,
-            limit,
-        )
+    warn_if_the_server_admits_fewer(settings, total)
 {% endif %}

@@ -4,9 +4,7 @@ from typing import Literal
 from typing import Self
 
 from pydantic import Field
-{% if cookiecutter.auth == "password" %}
-from pydantic import SecretStr
-{% endif %}
+{{- "\nfrom pydantic import SecretStr" if cookiecutter.auth == "password" else "" }}
 from pydantic import ValidationError
 from pydantic import field_validator
 from pydantic import model_validator
@@ -17,16 +15,15 @@ from sqlalchemy.exc import ArgumentError
 {% if cookiecutter.auth == "password" %}
 
 from .cpus import usable_cpus
-{% endif %}
 
-# The SQLAlchemy dialect and driver the code is written for.
-URL_SCHEME = "{{ cookiecutter.__url_scheme }}"
-{% if cookiecutter.auth == "password" %}
 MIN_SECRET_KEY_LENGTH = 32
 # A random key of 32 characters or more from any usual alphabet has many more different
 # characters than this; a phrase repeated, or one character, has fewer.
 MIN_SECRET_KEY_CHARACTERS = 16
 {% endif %}
+
+# The SQLAlchemy dialect and driver the code is written for.
+URL_SCHEME = "{{ cookiecutter.__url_scheme }}"
 
 
 class DatabaseSettings(BaseSettings):

@@ -1,5 +1,5 @@
-{% from "driver.jinja" import Engine with context %}
 """Traces with OpenTelemetry: a span per request and per SQL statement, sent over OTLP/HTTP."""
+{% from "driver.jinja" import Engine, sync_engine, async_imports with context %}
 
 import os
 from contextlib import AbstractContextManager
@@ -22,9 +22,7 @@ from opentelemetry.trace import StatusCode
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.engine import ExceptionContext
-{% if cookiecutter.driver == "async" %}
-from sqlalchemy.ext.asyncio import AsyncEngine
-{% endif %}
+{{- async_imports("Engine") }}
 
 # Where the spans go; without one, nothing is traced and nothing is sent.
 ENDPOINT_VARIABLES = ("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "OTEL_EXPORTER_OTLP_ENDPOINT")
@@ -58,7 +56,7 @@ def trace_requests(app: FastAPI, engine: {{ Engine }}) -> None:
         set_global_response_propagator(TraceResponsePropagator())  # type: ignore[no-untyped-call]
     # One server span per request, named by its route's template; none for each body chunk.
     FastAPIInstrumentor.instrument_app(app, exclude_spans=["receive", "send"])
-    trace_statements(engine{{ ".sync_engine" if cookiecutter.driver == "async" else "" }})
+    trace_statements({{ sync_engine }})
 
 
 def trace_statements(engine: Engine) -> None:

@@ -1,10 +1,11 @@
-{% from "driver.jinja" import async, await with context %}
 """Who is calling: the user the identity provider's bearer token names, and what they may do."""
+{% from "driver.jinja" import async, await with context %}
 
 import logging
 from typing import Annotated
 
 from fastapi import Depends
+from fastapi import FastAPI
 from fastapi import HTTPException
 from fastapi import Request
 from fastapi import status
@@ -18,12 +19,13 @@ from ..oidc import Identity
 from ..oidc import IdentityProvider
 from ..oidc import InvalidTokenError
 from ..oidc import ProviderUnavailableError
+from ..settings import Settings
 from .caller_base import Caller
 from .caller_base import client_address
 from .caller_base import not_authenticated
-from .deps import ConnectionDep
-from .deps import SessionDep
 from .errors import RETRY_AFTER
+from .sessions import ConnectionDep
+from .sessions import SessionDep
 
 _bearer = HTTPBearer(auto_error=False, description="An access token from the identity provider.")
 # Never why: expired, forged and malformed tokens get the same answer.
@@ -31,6 +33,15 @@ REFUSAL = "The token is invalid or has expired."
 # The id of a caller the service has not recorded yet, on a route that only reads: no row
 # has it (ids start at 1), so such a caller owns nothing, and sees only what is public.
 NOT_RECORDED = 0
+
+logger = logging.getLogger(__name__)
+
+
+def set_up_callers(app: FastAPI, settings: Settings) -> None:
+    """Give the app the identity provider whose tokens tell who calls."""
+    app.state.identity_provider = IdentityProvider(settings)
+    if not app.state.identity_provider.configured:
+        logger.warning("OIDC_ISSUER or OIDC_AUDIENCE is not set: every bearer token is refused")
 
 
 async def identity_provider(request: Request) -> IdentityProvider:

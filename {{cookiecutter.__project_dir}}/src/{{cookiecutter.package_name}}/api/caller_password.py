@@ -1,9 +1,10 @@
-{% from "driver.jinja" import async, await with context %}
 """Who is calling: the account a bearer token names, as it stands now, and what it may do."""
+{% from "driver.jinja" import async, await with context %}
 
 from typing import Annotated
 
 from fastapi import Depends
+from fastapi import FastAPI
 from fastapi import HTTPException
 from fastapi import Request
 from fastapi import status
@@ -13,6 +14,8 @@ from .. import accounts
 from .. import crud
 from ..events import security_event
 from ..models import User
+from ..passwords import Passwords
+from ..settings import Settings
 from ..tokens import Bearer
 from ..tokens import InvalidTokenError
 from ..tokens import TokenReader
@@ -20,8 +23,8 @@ from . import API_PREFIX
 from .caller_base import Caller
 from .caller_base import client_address
 from .caller_base import not_authenticated
-from .deps import ConnectionDep
-from .deps import SessionDep
+from .sessions import ConnectionDep
+from .sessions import SessionDep
 
 # Where tokens are issued: the OpenAPI page's Authorize button logs in there.
 TOKEN_URL = f"{API_PREFIX}/auth/token"
@@ -29,6 +32,12 @@ _bearer = OAuth2PasswordBearer(tokenUrl=TOKEN_URL, auto_error=False)
 # Never why: expired, forged and malformed tokens, and those of accounts deleted, deactivated
 # or changed since, get the same answer.
 REFUSAL = "The token is invalid or has expired."
+
+
+def set_up_callers(app: FastAPI, settings: Settings) -> None:
+    """Give the app what tells who calls: the password hasher, and the reader of its tokens."""
+    app.state.passwords = Passwords(settings)
+    app.state.tokens = TokenReader(settings)
 
 
 def _read(token: str | None, request: Request) -> Bearer:

@@ -21,7 +21,7 @@ from ..accounts import EmailTakenError
 {% endif %}
 from ..crud import TitleTakenError
 from ..crud import UnknownOwnerError
-from ..integrity import error_code
+from ..dialect import error_code
 
 logger = logging.getLogger(__name__)
 

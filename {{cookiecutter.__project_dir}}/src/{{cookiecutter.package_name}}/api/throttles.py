@@ -1,5 +1,5 @@
-{% from "driver.jinja" import async, await with context %}
 """Limits on attempts: per client, on sign-ups and logins; per address, on wrong passwords."""
+{% from "driver.jinja" import async, await with context %}
 
 import logging
 import math
@@ -14,8 +14,8 @@ from .. import attempts
 from ..column_types import utc_now
 from ..events import security_event
 from .caller_base import client_address
-from .deps import SessionDep
 from .errors import Responses
+from .sessions import SessionDep
 
 TOO_MANY: Responses = {429: {"description": "Too many attempts: wait for Retry-After seconds."}}
 LOCKED = "Too many failed logins; try again later."

@@ -1,5 +1,5 @@
-{% from "driver.jinja" import async, await with context %}
 """Logging in: an e-mail address and a password for an access token (the OAuth2 password flow)."""
+{% from "driver.jinja" import async, await with context %}
 
 import logging
 from datetime import timedelta

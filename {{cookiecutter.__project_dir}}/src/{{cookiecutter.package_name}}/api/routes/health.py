@@ -1,5 +1,5 @@
-{% from "driver.jinja" import async, await with context %}
 """Health checks for load balancers and orchestrators."""
+{% from "driver.jinja" import async, await with context %}
 
 from fastapi import APIRouter
 from fastapi import HTTPException
@@ -8,7 +8,7 @@ from fastapi import status
 from sqlalchemy import text
 
 from ...schemas import Health
-from ..deps import ConnectionDep
+from ..sessions import ConnectionDep
 
 router = APIRouter(prefix="/health", tags=["health"])
 

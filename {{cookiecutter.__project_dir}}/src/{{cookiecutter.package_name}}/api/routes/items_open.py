@@ -1,5 +1,5 @@
-{% from "driver.jinja" import async, await with context %}
 """Items: create, list, read, update and delete; open to every caller."""
+{% from "driver.jinja" import async, await with context %}
 
 from typing import Annotated
 
@@ -14,15 +14,15 @@ from ...schemas import ItemCreate
 from ...schemas import ItemRead
 from ...schemas import ItemUpdate
 from .. import API_PREFIX
-from ..deps import ConnectionDep
 from ..deps import Limit
 from ..deps import Offset
 from ..deps import PathId
-from ..deps import SessionDep
 from ..errors import TITLE_TAKEN
 from ..errors import UNAVAILABLE
 from ..errors import UNREADABLE_BODY
 from ..errors import Responses
+from ..sessions import ConnectionDep
+from ..sessions import SessionDep
 
 router = APIRouter(prefix=f"{API_PREFIX}/items", tags=["items"], responses=UNAVAILABLE)
 

@@ -1,5 +1,5 @@
-{% from "driver.jinja" import async, await with context %}
 """Items: each belongs to a user, who sees it with the public ones; admins see and change all."""
+{% from "driver.jinja" import async, await with context %}
 
 from typing import Annotated
 
@@ -19,17 +19,17 @@ from ..caller import CallerDep
 from ..caller import ReadingCallerDep
 from ..caller_base import Caller
 from ..caller_base import not_authenticated
-from ..deps import ConnectionDep
 from ..deps import Limit
 from ..deps import Offset
 from ..deps import PathId
-from ..deps import SessionDep
 from ..errors import FORBIDDEN
 from ..errors import NOT_AUTHENTICATED
 from ..errors import TITLE_TAKEN
 from ..errors import UNAVAILABLE
 from ..errors import UNREADABLE_BODY
 from ..errors import Responses
+from ..sessions import ConnectionDep
+from ..sessions import SessionDep
 
 router = APIRouter(
     prefix=f"{API_PREFIX}/items", tags=["items"], responses=UNAVAILABLE | NOT_AUTHENTICATED

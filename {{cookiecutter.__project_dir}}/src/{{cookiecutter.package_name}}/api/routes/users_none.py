@@ -15,16 +15,16 @@ from ...user_schemas import UserCreate
 from ...user_schemas import UserRead
 from ...user_schemas import UserUpdate
 from .. import API_PREFIX
-from ..deps import ConnectionDep
 from ..deps import Limit
 from ..deps import Offset
 from ..deps import PathId
-from ..deps import SessionDep
 from ..errors import EMAIL_TAKEN
 from ..errors import TITLE_TAKEN
 from ..errors import UNAVAILABLE
 from ..errors import UNREADABLE_BODY
 from ..errors import Responses
+from ..sessions import ConnectionDep
+from ..sessions import SessionDep
 
 router = APIRouter(prefix=f"{API_PREFIX}/users", tags=["users"], responses=UNAVAILABLE)
 

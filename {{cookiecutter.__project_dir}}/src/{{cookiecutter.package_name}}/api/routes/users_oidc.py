@@ -23,12 +23,12 @@ from ..caller_base import client_address
 from ..deps import Limit
 from ..deps import Offset
 from ..deps import PathId
-from ..deps import SessionDep
 from ..errors import FORBIDDEN
 from ..errors import NOT_AUTHENTICATED
 from ..errors import UNAVAILABLE
 from ..errors import UNREADABLE_BODY
 from ..errors import Responses
+from ..sessions import SessionDep
 
 router = APIRouter(
     prefix=f"{API_PREFIX}/users", tags=["users"], responses=UNAVAILABLE | NOT_AUTHENTICATED

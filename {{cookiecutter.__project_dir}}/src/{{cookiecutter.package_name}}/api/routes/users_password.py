@@ -35,7 +35,6 @@ from ..caller_base import not_authenticated
 from ..deps import Limit
 from ..deps import Offset
 from ..deps import PathId
-from ..deps import SessionDep
 from ..errors import EMAIL_TAKEN
 from ..errors import FORBIDDEN
 from ..errors import NOT_AUTHENTICATED
@@ -43,6 +42,7 @@ from ..errors import TITLE_TAKEN
 from ..errors import UNAVAILABLE
 from ..errors import UNREADABLE_BODY
 from ..errors import Responses
+from ..sessions import SessionDep
 from ..throttles import LOCKED
 from ..throttles import TOO_MANY
 from ..throttles import too_many

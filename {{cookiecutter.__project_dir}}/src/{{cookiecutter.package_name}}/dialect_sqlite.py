@@ -1,20 +1,67 @@
-"""What a driver's error says: which constraint refused a write, and the error's code."""
+"""What SQLite does its own way: connecting and its connections' set-up, reads, errors, locks."""
+{% from "driver.jinja" import Engine, async_imports with context %}
 
 import errno
-{% if cookiecutter.database == "sqlite" %}
 import re
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
 
+from sqlalchemy import DateTime
+from sqlalchemy import event
+from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
+{{- async_imports("Engine") }}
 from sqlalchemy.sql.schema import ColumnCollectionConstraint
 
 from .base import Base
+from .settings import Settings
 
+# The type of the timestamps' columns (SQLite keeps them as text, without their time zone).
+TIMESTAMP = DateTime(timezone=True)
 # SQLite names the columns of a unique constraint, not the constraint:
 # "UNIQUE constraint failed: items.owner_id, items.title".
 UNIQUE_COLUMNS = re.compile(r"UNIQUE constraint failed: (\w+)\.(\w+(?:, \w+\.\w+)*)")
 # Nor the foreign key; the table written to is in the statement.
 WRITTEN_TABLE = re.compile(r"^\s*(?:INSERT INTO|UPDATE)\s+\"?(\w+)", re.IGNORECASE)
+
+
+def connect_arguments(settings: Settings) -> dict[str, Any]:
+    """What the driver is given for every new connection."""
+    return {"timeout": settings.db_busy_timeout}
+
+
+def configure_sqlite(engine: Engine) -> None:
+    """Set up every connection the engine opens, and let SQLAlchemy begin the transactions."""
+    event.listen(engine, "connect", _on_connect)
+    event.listen(engine, "begin", _begin)
+
+
+def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+    # Let SQLAlchemy emit BEGIN itself (see `_begin`), so that reads and
+    # savepoints take part in the transaction too.
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys = ON")
+    # Readers and one writer work side by side; a writer waits for the other.
+    cursor.execute("PRAGMA journal_mode = WAL")
+    cursor.execute("PRAGMA synchronous = NORMAL")
+    cursor.close()
+
+
+def _begin(connection: Connection) -> None:
+    connection.exec_driver_sql("BEGIN")
+
+
+def read_engine(engine: {{ Engine }}, settings: Settings) -> {{ Engine }}:
+    """The engine that reads of one statement go through.
+
+    They stay in transactions: SQLite works in-process, a BEGIN and a COMMIT cost no
+    round trip.
+    """
+    return engine
 
 
 def violated_constraint(error: IntegrityError) -> str | None:
@@ -45,70 +92,24 @@ def _constraint_named_by_columns(table_name: str, columns: list[str]) -> str | N
         if [column.name for column in constraint.columns] == columns and constraint.name:
             return str(constraint.name)
     return None
-{% elif cookiecutter.database == "postgresql" %}
-
-from sqlalchemy.exc import IntegrityError
-
-
-def violated_constraint(error: IntegrityError) -> str | None:
-    """The name of the constraint that refused the write, or None if it cannot be told."""
-{% if cookiecutter.driver == "async" %}
-    # SQLAlchemy raises its own error from asyncpg's, and asyncpg's names the constraint.
-    name = getattr(error.orig and error.orig.__cause__, "constraint_name", None)
-{% else %}
-    diagnostics = getattr(error.orig, "diag", None)
-    name = getattr(diagnostics, "constraint_name", None)
-{% endif %}
-    return str(name) if name else None
-{% else %}
-import re
-
-from sqlalchemy.exc import IntegrityError
-
-# MySQL's error numbers, and where its messages name the constraint:
-# "Duplicate entry 'a@example.com' for key 'uq_users_email'" (MySQL 8 puts "users." before it),
-# "... CONSTRAINT `fk_items_owner_id_users` FOREIGN KEY (`owner_id`) ...".
-NAMED_IN_MESSAGE = {
-    1062: re.compile(r"for key '(?:\w+\.)?(\w+)'"),
-    1452: re.compile(r"CONSTRAINT `(\w+)` FOREIGN KEY"),
-}
-
-
-def violated_constraint(error: IntegrityError) -> str | None:
-    """The name of the constraint that refused the write, or None if it cannot be told."""
-    args: tuple[object, ...] = getattr(error.orig, "args", ())
-    if len(args) < 2 or args[0] not in NAMED_IN_MESSAGE:
-        return None
-    match = NAMED_IN_MESSAGE[args[0]].search(str(args[1]))
-    return match.group(1) if match else None
-{% endif %}
 
 
 def error_code(error: BaseException) -> str | None:
     """The driver's code for an error, never its message (which may hold data or a password).
 
-{% if cookiecutter.database == "sqlite" %}
     SQLite's name for it (SQLITE_BUSY), or the operating system's (ECONNREFUSED).
     """
     cause = getattr(error, "orig", None) or error
     name = getattr(cause, "sqlite_errorname", None)
     if name:
         return str(name)
-{% elif cookiecutter.database == "postgresql" %}
-    The SQLSTATE (57P01), or the operating system's name for it (ECONNREFUSED).
-    """
-    cause = getattr(error, "orig", None) or error
-    sqlstate = getattr(cause, "sqlstate", None)
-    if sqlstate:
-        return str(sqlstate)
-{% else %}
-    MySQL's error number (2003), or the operating system's name for it (ECONNREFUSED).
-    """
-    cause = getattr(error, "orig", None) or error
-    args: tuple[object, ...] = getattr(cause, "args", ())
-    if args and isinstance(args[0], int):
-        return str(args[0])
-{% endif %}
     if isinstance(cause, OSError) and cause.errno:
         return errno.errorcode.get(cause.errno)
     return None
+
+
+@contextmanager
+def one_migrator_at_a_time(connection: Connection) -> Iterator[None]:
+    """Let migrators started together (replicas, a retried job) take turns."""
+    # SQLite lets one connection write at a time already.
+    yield

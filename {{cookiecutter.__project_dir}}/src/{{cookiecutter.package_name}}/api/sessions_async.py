@@ -1,0 +1,34 @@
+"""A request's session and connection, each in the queue for one of the pool's connections."""
+
+from collections.abc import AsyncIterator
+from typing import Annotated
+
+from fastapi import Depends
+from fastapi import Request
+from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ..db import Database
+
+# The sessions and connections read the app's state themselves rather than depend on
+# `database`: each dependency costs FastAPI some work on every request.
+
+
+async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
+    """Yield a session in a transaction: committed if the request succeeds, else rolled back."""
+    database: Database = request.app.state.database
+    async with database.{{ "write_turn" if cookiecutter.database == "sqlite" else "turn" }}(), database.sessions.begin() as session:
+        yield session
+
+
+async def get_connection(request: Request) -> AsyncIterator[AsyncConnection]:
+    """Yield a connection for reads of one statement each; it never writes."""
+    database: Database = request.app.state.database
+    async with database.turn(), database.read_connection() as connection:
+        yield connection
+
+
+# scope="function": the transaction ends before the response is sent, so a
+# client never sees a success for a write that did not commit.
+SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]
+ConnectionDep = Annotated[AsyncConnection, Depends(get_connection, scope="function")]
