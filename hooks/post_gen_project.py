@@ -88,6 +88,14 @@ VERSIONS = {
             "none": f"{PACKAGE}/api/routes/items_open.py",
         },
     ),
+    "tests/database.py": (
+        "database",
+        {
+            "sqlite": "tests/database_sqlite.py",
+            "postgresql": "tests/database_postgresql.py",
+            "mysql": "tests/database_mysql.py",
+        },
+    ),
     "tests/accounts.py": (
         "auth",
         {
@@ -102,14 +110,6 @@ VERSIONS = {
             "password": "tests/test_users_password.py",
             "oidc": "tests/test_users_oidc.py",
             "none": "tests/test_users_none.py",
-        },
-    ),
-    "tests/test_items.py": (
-        "auth",
-        {
-            "password": "tests/test_items_owned.py",
-            "oidc": "tests/test_items_owned.py",
-            "none": "tests/test_items_open.py",
         },
     ),
 }
@@ -128,14 +128,18 @@ KEPT_ONLY_FOR: dict[str, tuple[str, set[object]]] = {
     f"{PACKAGE}/api/caller_base.py": ("auth", {"password", "oidc"}),
     f"{PACKAGE}/passwords.py": ("auth", {"password"}),
     f"{PACKAGE}/tokens.py": ("auth", {"password"}),
+    "tests/test_access.py": ("auth", {"password", "oidc"}),
+    "tests/test_items_owned.py": ("auth", {"password", "oidc"}),
     "tests/test_auth.py": ("auth", {"password"}),
     "tests/test_cli.py": ("auth", {"password"}),
     "tests/test_passwords.py": ("auth", {"password"}),
+    "tests/test_settings_password.py": ("auth", {"password"}),
     "tests/test_hashing.py": ("auth", {"password"}),
     "tests/test_lockout.py": ("auth", {"password"}),
     "tests/test_tokens.py": ("auth", {"password"}),
     f"{PACKAGE}/oidc.py": ("auth", {"oidc"}),
     "tests/test_oidc.py": ("auth", {"oidc"}),
+    "tests/test_settings_oidc.py": ("auth", {"oidc"}),
     f"{PACKAGE}/tracing.py": ("include_tracing", {True}),
     "tests/test_tracing.py": ("include_tracing", {True}),
     "Dockerfile": ("include_docker", {True}),

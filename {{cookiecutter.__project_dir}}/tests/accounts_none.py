@@ -1,15 +1,11 @@
-{% from "driver.jinja" import async, await, Client with context %}
 """Who calls the API: anyone, without credentials (the service sits behind a gateway)."""
+{% from "driver.jinja" import async, await, Client, import_line with context %}
 
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
-{% if cookiecutter.driver == "async" %}
-from httpx2 import AsyncClient
-{% else %}
-from fastapi.testclient import TestClient
-{% endif %}
+{{ import_line.Client }}
 
 
 @pytest.fixture(scope="session")
@@ -25,6 +21,12 @@ def auth_headers() -> dict[str, str]:
 
 
 @pytest.fixture
+def admin_headers() -> dict[str, str]:
+    """Headers for a request that only an admin may make elsewhere: none are needed."""
+    return {}
+
+
+@pytest.fixture
 {{ async }}def user(client: {{ Client }}) -> dict[str, Any]:
     """A user created through the API, as the API returned it."""
     response = {{ await }}client.post(
@@ -32,6 +34,12 @@ def auth_headers() -> dict[str, str]:
     )
     assert response.status_code == 201, response.text
     return dict(response.json())
+
+
+@pytest.fixture
+def owner_id(user: dict[str, Any]) -> int:
+    """The user who owns the items the tests create, named in each request."""
+    return int(user["id"])
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,5 @@
-{% from "driver.jinja" import async, await, Client with context %}
 """Who calls the API: people with tokens of an identity provider, played here by a local server."""
+{% from "driver.jinja" import async, await, Client, import_line with context %}
 
 import json
 import threading
@@ -13,11 +13,7 @@ from typing import Any
 import jwt
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
-{% if cookiecutter.driver == "async" %}
-from httpx2 import AsyncClient
-{% else %}
-from fastapi.testclient import TestClient
-{% endif %}
+{{ import_line.Client }}
 from jwt.algorithms import RSAAlgorithm
 
 AUDIENCE = "tests-audience"
@@ -189,3 +185,15 @@ class Crowd:
 def auth_headers(ada: Account) -> dict[str, str]:
     """Headers that authenticate a request: a user's bearer token from the provider."""
     return ada.headers
+
+
+@pytest.fixture
+def admin_headers(admin: Account) -> dict[str, str]:
+    """Headers that authenticate a request that only an admin may make."""
+    return admin.headers
+
+
+@pytest.fixture
+def owner_id(ada: Account) -> int:
+    """The user who owns the items the tests create: the caller of `auth_headers`."""
+    return ada.id

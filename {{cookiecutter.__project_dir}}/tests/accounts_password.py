@@ -1,23 +1,14 @@
-{% from "driver.jinja" import async, await, Client, Connection, Engine with context %}
 """Who calls the API: accounts signed up through it, with access tokens of the service's own."""
+{% from "driver.jinja" import async, await, Client, Connection, Engine, import_line with context %}
 
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
-{% if cookiecutter.driver == "async" %}
-from httpx2 import AsyncClient
-{% else %}
-from fastapi.testclient import TestClient
-{% endif %}
+{{ import_line.Client }}
 from sqlalchemy import update
-{% if cookiecutter.driver == "async" %}
-from sqlalchemy.ext.asyncio import AsyncConnection
-from sqlalchemy.ext.asyncio import AsyncEngine
-{% else %}
-from sqlalchemy.engine import Connection
-from sqlalchemy.engine import Engine
-{% endif %}
+{{ import_line.Connection }}
+{{ import_line.Engine }}
 
 from {{ cookiecutter.package_name }} import tokens
 from {{ cookiecutter.package_name }}.column_types import utc_now
@@ -27,6 +18,8 @@ from {{ cookiecutter.package_name }}.settings import Settings
 USERS = "/api/v1/users"
 # Made up for the tests: at least as long as production demands.
 TEST_SECRET_KEY = "tests-only-7fQ2mZ9vX4kR1cW8pL5nB3hJ6dS0aE"
+# The address the test client calls from, as the service's security events record it.
+CLIENT_ADDRESS = "{{ "127.0.0.1" if cookiecutter.driver == "async" else "testclient" }}"
 
 
 @dataclass(frozen=True)
@@ -121,3 +114,15 @@ class Crowd:
 def auth_headers(ada: Account) -> dict[str, str]:
     """Headers that authenticate a request: a user's bearer token."""
     return ada.headers
+
+
+@pytest.fixture
+def admin_headers(admin: Account) -> dict[str, str]:
+    """Headers that authenticate a request that only an admin may make."""
+    return admin.headers
+
+
+@pytest.fixture
+def owner_id(ada: Account) -> int:
+    """The user who owns the items the tests create: the caller of `auth_headers`."""
+    return ada.id

@@ -1,13 +1,9 @@
-{% from "driver.jinja" import async, await, Client, Connection, Engine, Iterator, sessionmaker with context %}
 """Fixtures: the test database migrated once, a rolled-back transaction per test, an HTTP client.
 
 Who calls the API (accounts, tokens) is in accounts.py.
 """
-
-import os
-{% if cookiecutter.driver == "async" %}
-from collections.abc import AsyncIterator
-{% endif %}
+{% from "driver.jinja" import async, await, Client, Connection, Engine, Iterator, sessionmaker, imports, async_imports with context %}
+{{ async_imports("Iterator") }}
 from collections.abc import Callable
 from collections.abc import Iterator
 from contextlib import nullcontext
@@ -19,58 +15,19 @@ import pytest
 from alembic import command
 from alembic.config import Config
 from fastapi import FastAPI
-{% if cookiecutter.driver == "async" %}
-from httpx2 import ASGITransport
-from httpx2 import AsyncClient
-{% else %}
-from fastapi.testclient import TestClient
-{% endif %}
-{% if cookiecutter.database != "sqlite" %}
-from sqlalchemy import make_url
-{% endif %}
-{% if cookiecutter.driver == "async" %}
-from sqlalchemy.ext.asyncio import AsyncConnection
-from sqlalchemy.ext.asyncio import AsyncEngine
-from sqlalchemy.ext.asyncio import async_sessionmaker
-{% else %}
-from sqlalchemy.engine import Connection
-from sqlalchemy.engine import Engine
-from sqlalchemy.orm import sessionmaker
-{% endif %}
+{{- imports("ASGITransport", "Client", "Connection", "Engine", "sessionmaker") }}
 
 from {{ cookiecutter.package_name }}.db import connect
 from {{ cookiecutter.package_name }}.main import create_app
-from {{ cookiecutter.package_name }}.settings import URL_SCHEME
-{% if cookiecutter.database != "sqlite" %}
-from {{ cookiecutter.package_name }}.settings import DatabaseSettings
-{% endif %}
 from {{ cookiecutter.package_name }}.settings import Settings
+
+from database import UNREACHABLE_DATABASE_URL
+from database import database_url_for_tests
 
 # The fixtures of the accounts that call the API, and the settings they need.
 pytest_plugins = ["accounts"]
 
 ALEMBIC_INI = Path(__file__).parents[1] / "alembic.ini"
-{% if cookiecutter.database == "sqlite" %}
-# A database file in a directory that does not exist cannot be opened.
-UNREACHABLE_DATABASE_URL = f"{URL_SCHEME}:////nonexistent/test.db"
-
-
-def database_url_for_tests(scratch: Path) -> str:
-    """TEST_DATABASE_URL, or a new database file in a scratch directory."""
-    return os.environ.get("TEST_DATABASE_URL") or f"{URL_SCHEME}:///{scratch / 'test.db'}"
-{% else %}
-# Nothing listens on port 1 of the loopback interface.
-UNREACHABLE_DATABASE_URL = f"{URL_SCHEME}://nobody@127.0.0.1:1/nowhere"
-
-
-def database_url_for_tests(_scratch: Path) -> str:
-    """TEST_DATABASE_URL, or DATABASE_URL's database with `_test` appended (same server)."""
-    given = os.environ.get("TEST_DATABASE_URL")
-    if given:
-        return given
-    url = make_url(DatabaseSettings().database_url)
-    return url.set(database=f"{url.database}_test").render_as_string(hide_password=False)
-{% endif %}
 
 
 @pytest.fixture(scope="session")

@@ -1,5 +1,5 @@
-{% from "driver.jinja" import async, await, Client, Connection with context %}
 """Logging in and access tokens: who gets a token, who is throttled, which tokens are refused."""
+{% from "driver.jinja" import async, await, Client, Connection, import_line with context %}
 
 import base64
 import json
@@ -9,19 +9,11 @@ from datetime import timedelta
 
 import jwt
 import pytest
-{% if cookiecutter.driver == "async" %}
-from httpx2 import AsyncClient
-{% else %}
-from fastapi.testclient import TestClient
-{% endif %}
+{{ import_line.Client }}
 from pwdlib import PasswordHash
 from sqlalchemy import select
 from sqlalchemy import update
-{% if cookiecutter.driver == "async" %}
-from sqlalchemy.ext.asyncio import AsyncConnection
-{% else %}
-from sqlalchemy.engine import Connection
-{% endif %}
+{{ import_line.Connection }}
 
 from {{ cookiecutter.package_name }} import tokens
 from {{ cookiecutter.package_name }}.column_types import utc_now
@@ -29,6 +21,7 @@ from {{ cookiecutter.package_name }}.models import Throttle
 from {{ cookiecutter.package_name }}.models import User
 from {{ cookiecutter.package_name }}.settings import Settings
 
+from accounts import CLIENT_ADDRESS
 from accounts import Account
 from accounts import sign_up
 
@@ -36,8 +29,6 @@ TOKEN = "/api/v1/auth/token"
 ME = "/api/v1/users/me"
 USERS = "/api/v1/users"
 REFUSED = {"detail": "Incorrect e-mail address or password."}
-# The address the test client calls from.
-CLIENT_ADDRESS = "{{ "127.0.0.1" if cookiecutter.driver == "async" else "testclient" }}"
 
 
 def login(email: str, password: str) -> dict[str, str]:

@@ -1,24 +1,12 @@
-{% from "driver.jinja" import async, await, Engine, Iterator with context %}
 """The create-admin and promote commands: admins, with no credentials written anywhere."""
-
-{% if cookiecutter.driver == "async" %}
-from collections.abc import AsyncIterator
-{% else %}
-from collections.abc import Iterator
-{% endif %}
-
-{% if cookiecutter.driver == "async" %}
-import anyio.to_thread
-{% endif %}
+{% from "driver.jinja" import async, await, Engine, Iterator, imports with context %}
+{{ imports("Iterator") }}
+{{ imports("anyio.to_thread") }}
 import pytest
 from sqlalchemy import delete
 from sqlalchemy import select
 from sqlalchemy import update
-{% if cookiecutter.driver == "async" %}
-from sqlalchemy.ext.asyncio import AsyncEngine
-{% else %}
-from sqlalchemy.engine import Engine
-{% endif %}
+{{- imports("Engine") }}
 
 from {{ cookiecutter.package_name }}.__main__ import main
 from {{ cookiecutter.package_name }}.models import User

@@ -1,5 +1,5 @@
-{% from "driver.jinja" import async, await with context %}
 """Password hashes are made with the configured argon2 costs, which each hash records."""
+{% from "driver.jinja" import async, await with context %}
 
 import re
 

@@ -1,14 +1,10 @@
-{% from "driver.jinja" import async, await, Client with context %}
 """Health checks: the service alone, and the service with its database."""
+{% from "driver.jinja" import async, await, Client, imports with context %}
 
 from collections.abc import Callable
 
 from fastapi import FastAPI
-{% if cookiecutter.driver == "async" %}
-from httpx2 import AsyncClient
-{% else %}
-from fastapi.testclient import TestClient
-{% endif %}
+{{- imports("Client") }}
 
 
 {{ async }}def test_health_returns_ok(client: {{ Client }}) -> None:

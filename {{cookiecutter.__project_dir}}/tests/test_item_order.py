@@ -1,25 +1,13 @@
-{% from "driver.jinja" import async, await, Client, Connection with context %}
 """The item list is in id order whatever order the database happens to keep its rows in."""
+{% from "driver.jinja" import async, await, Client, Connection, import_line with context %}
 
 from typing import Any
 
-{% if cookiecutter.driver == "async" %}
-from httpx2 import AsyncClient
-{% else %}
-from fastapi.testclient import TestClient
-{% endif %}
+{{ import_line.Client }}
 from sqlalchemy import insert
-{% if cookiecutter.driver == "async" %}
-from sqlalchemy.ext.asyncio import AsyncConnection
-{% else %}
-from sqlalchemy.engine import Connection
-{% endif %}
+{{ import_line.Connection }}
 
 from {{ cookiecutter.package_name }}.models import Item
-{% if cookiecutter.auth != "none" %}
-
-from accounts import Account
-{% endif %}
 
 ITEMS = "/api/v1/items"
 # Far above the ids the other tests' rows get, and inserted highest first.
@@ -30,17 +18,8 @@ IDS = [900_003, 900_002, 900_001]
     client: {{ Client }},
     connection: {{ Connection }},
     auth_headers: dict[str, str],
-{% if cookiecutter.auth == "none" %}
-    user: dict[str, Any],
-{% else %}
-    ada: Account,
-{% endif %}
+    owner_id: int,
 ) -> None:
-{% if cookiecutter.auth == "none" %}
-    owner_id = user["id"]
-{% else %}
-    owner_id = ada.id
-{% endif %}
     rows: list[dict[str, Any]] = [
         {"id": item_id, "title": f"Item {item_id}", "status": "public", "owner_id": owner_id}
         for item_id in IDS

@@ -1,14 +1,10 @@
-{% from "driver.jinja" import async, await, Client with context %}
-"""The items API with owners: one's own items and the public ones; admins see and change all."""
+"""Items with owners: one's own items and the public ones; admins see and change all."""
+{% from "driver.jinja" import async, await, Client, import_line with context %}
 
 from typing import Any
 
 import pytest
-{% if cookiecutter.driver == "async" %}
-from httpx2 import AsyncClient
-{% else %}
-from fastapi.testclient import TestClient
-{% endif %}
+{{ import_line.Client }}
 
 from accounts import Account
 
@@ -20,6 +16,12 @@ ITEMS = "/api/v1/items"
     response = {{ await }}client.post(ITEMS, json={"title": "Notes", **fields}, headers=owner.headers)
     assert response.status_code == 201, response.text
     return dict(response.json())
+
+
+@pytest.fixture
+def callers(ada: Account, grace: Account, admin: Account) -> dict[str, Account]:
+    """Who calls about an item of ada's: its owner, another user, or an admin."""
+    return {"owner": ada, "other": grace, "admin": admin}
 
 
 {{ async }}def test_create_item_belongs_to_the_caller_and_is_private_by_default(
@@ -58,45 +60,6 @@ ITEMS = "/api/v1/items"
     assert by_admin.json()["owner_id"] == grace.id
 
 
-{{ async }}def test_an_admin_creating_an_item_for_an_unknown_owner_gets_422_naming_the_field(
-    client: {{ Client }}, admin: Account
-) -> None:
-    response = {{ await }}client.post(
-        ITEMS, json={"title": "Orphan", "owner_id": 999_999}, headers=admin.headers
-    )
-
-    assert response.status_code == 422
-    [error] = response.json()["detail"]
-    assert error["loc"] == ["body", "owner_id"]
-
-
-{{ async }}def test_create_item_with_a_title_its_owner_has_returns_409(
-    client: {{ Client }}, ada: Account
-) -> None:
-    {{ await }}create(client, ada)
-
-    response = {{ await }}client.post(ITEMS, json={"title": "Notes"}, headers=ada.headers)
-
-    assert response.status_code == 409
-
-
-@pytest.mark.parametrize(
-    "payload",
-    [
-        pytest.param({"title": "x", "status": "secret"}, id="unknown-status"),
-        pytest.param({"title": "", "status": "public"}, id="empty-title"),
-        pytest.param({"title": "x", "owner_id": 2**31}, id="owner-id-out-of-range"),
-        pytest.param({"status": "public"}, id="missing-title"),
-    ],
-)
-{{ async }}def test_create_item_with_invalid_payload_returns_422(
-    client: {{ Client }}, ada: Account, payload: dict[str, Any]
-) -> None:
-    response = {{ await }}client.post(ITEMS, json=payload, headers=ada.headers)
-
-    assert response.status_code == 422
-
-
 {{ async }}def test_list_shows_ones_own_items_and_public_ones_and_admins_all(
     client: {{ Client }}, ada: Account, grace: Account, admin: Account
 ) -> None:
@@ -113,15 +76,6 @@ ITEMS = "/api/v1/items"
     assert anonymous.status_code == 401
 
 
-{{ async }}def test_list_pages_oldest_first(client: {{ Client }}, ada: Account) -> None:
-    for title in ("first", "second", "third"):
-        {{ await }}create(client, ada, title=title)
-
-    page = {{ await }}client.get(ITEMS, params={"limit": 2, "offset": 1}, headers=ada.headers)
-
-    assert [item["title"] for item in page.json()] == ["second", "third"]
-
-
 @pytest.mark.parametrize(
     ("status", "caller", "read", "write"),
     [
@@ -135,9 +89,7 @@ ITEMS = "/api/v1/items"
 )
 {{ async }}def test_reading_and_changing_an_item_by_owner_other_user_and_admin(
     client: {{ Client }},
-    ada: Account,
-    grace: Account,
-    admin: Account,
+    callers: dict[str, Account],
     status: str,
     caller: str,
     read: int,
@@ -145,8 +97,8 @@ ITEMS = "/api/v1/items"
 ) -> None:
     # Another user's private item is not found, as if it did not exist; a public one is
     # read by anyone and changed by its owner and admins only.
-    item = {{ await }}create(client, ada, status=status)
-    headers = {"owner": ada, "other": grace, "admin": admin}[caller].headers
+    item = {{ await }}create(client, callers["owner"], status=status)
+    headers = callers[caller].headers
     path = f"{ITEMS}/{item['id']}"
 
     got = {{ await }}client.get(path, headers=headers)
@@ -167,81 +119,16 @@ ITEMS = "/api/v1/items"
 )
 {{ async }}def test_deleting_an_item_is_for_its_owner_and_admins(
     client: {{ Client }},
-    ada: Account,
-    grace: Account,
-    admin: Account,
+    callers: dict[str, Account],
     status: str,
     caller: str,
     expected: int,
 ) -> None:
-    item = {{ await }}create(client, ada, status=status)
-    headers = {"owner": ada, "other": grace, "admin": admin}[caller].headers
+    owner = callers["owner"]
+    item = {{ await }}create(client, owner, status=status)
 
-    response = {{ await }}client.delete(f"{ITEMS}/{item['id']}", headers=headers)
+    response = {{ await }}client.delete(f"{ITEMS}/{item['id']}", headers=callers[caller].headers)
 
     assert response.status_code == expected
-    after = {{ await }}client.get(f"{ITEMS}/{item['id']}", headers=ada.headers)
+    after = {{ await }}client.get(f"{ITEMS}/{item['id']}", headers=owner.headers)
     assert after.status_code == (404 if expected == 204 else 200)
-
-
-{{ async }}def test_an_item_that_does_not_exist_returns_404(client: {{ Client }}, admin: Account) -> None:
-    response = {{ await }}client.get(f"{ITEMS}/999999", headers=admin.headers)
-
-    assert response.status_code == 404
-
-
-{{ async }}def test_update_item_changes_only_the_fields_given(client: {{ Client }}, ada: Account) -> None:
-    item = {{ await }}create(client, ada)
-    path = f"{ITEMS}/{item['id']}"
-
-    response = {{ await }}client.patch(path, json={"status": "public"}, headers=ada.headers)
-
-    assert response.status_code == 200
-    assert response.json() == {**item, "status": "public"}
-
-
-{{ async }}def test_update_item_with_null_description_clears_it(
-    client: {{ Client }},
-    ada: Account,
-) -> None:
-    item = {{ await }}create(client, ada, description="draft")
-    path = f"{ITEMS}/{item['id']}"
-
-    response = {{ await }}client.patch(path, json={"description": None}, headers=ada.headers)
-
-    assert response.json()["description"] is None
-
-
-{{ async }}def test_update_item_to_a_title_its_owner_has_returns_409(
-    client: {{ Client }},
-    ada: Account,
-) -> None:
-    {{ await }}create(client, ada)
-    other = {{ await }}create(client, ada, title="Other")
-    path = f"{ITEMS}/{other['id']}"
-
-    response = {{ await }}client.patch(path, json={"title": "Notes"}, headers=ada.headers)
-
-    assert response.status_code == 409
-
-
-@pytest.mark.parametrize("payload", [{"title": None}, {"status": None}, {"status": "secret"}])
-{{ async }}def test_update_item_with_invalid_field_returns_422(
-    client: {{ Client }}, ada: Account, payload: dict[str, Any]
-) -> None:
-    item = {{ await }}create(client, ada)
-
-    response = {{ await }}client.patch(f"{ITEMS}/{item['id']}", json=payload, headers=ada.headers)
-
-    assert response.status_code == 422
-
-
-{{ async }}def test_deleting_a_user_deletes_the_users_items(
-    client: {{ Client }}, ada: Account, admin: Account
-) -> None:
-    item = {{ await }}create(client, ada)
-
-    {{ await }}client.delete(f"/api/v1/users/{ada.id}", headers=admin.headers)
-
-    gone = {{ await }}client.get(f"{ITEMS}/{item['id']}", headers=admin.headers)
-    assert gone.status_code == 404

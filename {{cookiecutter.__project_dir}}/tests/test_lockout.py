@@ -1,21 +1,13 @@
-{% from "driver.jinja" import async, await, Client, Connection with context %}
 """Logging in with several accounts: failures lock no other address; a login carries its rights."""
+{% from "driver.jinja" import async, await, Client, Connection, import_line with context %}
 
 from collections.abc import Callable
 from datetime import timedelta
 
-{% if cookiecutter.driver == "async" %}
-from httpx2 import AsyncClient
-{% else %}
-from fastapi.testclient import TestClient
-{% endif %}
+{{ import_line.Client }}
 from sqlalchemy import insert
 from sqlalchemy import update
-{% if cookiecutter.driver == "async" %}
-from sqlalchemy.ext.asyncio import AsyncConnection
-{% else %}
-from sqlalchemy.engine import Connection
-{% endif %}
+{{ import_line.Connection }}
 
 from {{ cookiecutter.package_name }}.column_types import utc_now
 from {{ cookiecutter.package_name }}.models import Throttle

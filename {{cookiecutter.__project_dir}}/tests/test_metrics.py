@@ -1,16 +1,12 @@
-{% from "driver.jinja" import async, await, Client with context %}
 """Prometheus metrics: requests by route template, 503s by cause, waits, and the off switch."""
+{% from "driver.jinja" import async, await, Client, imports with context %}
 
 import re
 from collections.abc import Callable
 
 import anyio
 import pytest
-{% if cookiecutter.driver == "async" %}
-from httpx2 import AsyncClient
-{% else %}
-from fastapi.testclient import TestClient
-{% endif %}
+{{- imports("Client") }}
 from prometheus_client import REGISTRY
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 

@@ -1,18 +1,9 @@
-{% from "driver.jinja" import async, await, Client with context %}
 """Every answer carries a request id; bodies over the limit are refused before they are parsed."""
-
-{% if cookiecutter.driver == "async" %}
-from collections.abc import AsyncIterator
-{% else %}
-from collections.abc import Iterator
-{% endif %}
+{% from "driver.jinja" import async, await, Client, Iterator, imports with context %}
+{{ imports("Iterator") }}
 
 import pytest
-{% if cookiecutter.driver == "async" %}
-from httpx2 import AsyncClient
-{% else %}
-from fastapi.testclient import TestClient
-{% endif %}
+{{- imports("Client") }}
 
 from {{ cookiecutter.package_name }}.settings import Settings
 

@@ -1,23 +1,14 @@
-{% from "driver.jinja" import async, await, Client with context %}
 """Tokens of the identity provider: what is accepted, what is refused, and how keys are fetched."""
+{% from "driver.jinja" import async, await, Client, import_line with context %}
 
-{% if cookiecutter.driver == "async" %}
-import asyncio
-{% endif %}
+{{ import_line.concurrency }}
 import time
 from collections.abc import Callable
-{% if cookiecutter.driver == "sync" %}
-from concurrent.futures import ThreadPoolExecutor
-{% endif %}
 from typing import Any
 
 import jwt
 import pytest
-{% if cookiecutter.driver == "async" %}
-from httpx2 import AsyncClient
-{% else %}
-from fastapi.testclient import TestClient
-{% endif %}
+{{ import_line.Client }}
 
 from {{ cookiecutter.package_name }} import oidc
 from {{ cookiecutter.package_name }}.oidc import IdentityProvider
@@ -264,7 +255,7 @@ def claims(provider: IdentityProviderServer, **changes: Any) -> dict[str, Any]:
 
     assert (refused.status_code, health) == (401, 200)
 {% else %}
-    with client_with(**pool) as client, ThreadPoolExecutor(2) as callers:
+    with client_with(**pool) as client, concurrent.futures.ThreadPoolExecutor(2) as callers:
         refused = callers.submit(client.get, ME, headers={"Authorization": f"Bearer {unknown_key}"})
         time.sleep(0.2)
         health = callers.submit(client.get, "/health/db")

@@ -1,14 +1,9 @@
-{% from "driver.jinja" import async, await with context %}
 """Password hashing: salted argon2, and never more hashes at once than the settings allow."""
+{% from "driver.jinja" import async, await, import_line with context %}
 
-{% if cookiecutter.driver == "async" %}
-import asyncio
-{% endif %}
+{{ import_line.concurrency }}
 import threading
 import time
-{% if cookiecutter.driver == "sync" %}
-from concurrent.futures import ThreadPoolExecutor
-{% endif %}
 
 import pytest
 from pwdlib import PasswordHash
@@ -57,7 +52,7 @@ SIGN_UPS = 8
 {% if cookiecutter.driver == "async" %}
     hashes = await asyncio.gather(*(passwords.hash(password) for password in sign_ups))
 {% else %}
-    with ThreadPoolExecutor(max_workers=SIGN_UPS) as pool:
+    with concurrent.futures.ThreadPoolExecutor(max_workers=SIGN_UPS) as pool:
         hashes = list(pool.map(passwords.hash, sign_ups))
 {% endif %}
 

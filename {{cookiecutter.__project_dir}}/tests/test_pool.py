@@ -1,29 +1,13 @@
-{% from "driver.jinja" import async, await, Client, Engine, Iterator with context %}
 """A pool of one connection serves every route to many callers at once: no request holds two."""
-
-{% if cookiecutter.driver == "async" %}
-import asyncio
-from collections.abc import AsyncIterator
-{% else %}
-from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
-{% endif %}
+{% from "driver.jinja" import async, await, Client, Engine, Iterator, imports with context %}
+{{ imports("asyncio", "Iterator", "ThreadPoolExecutor") }}
 from typing import Any
 
 import pytest
 from fastapi import FastAPI
-{% if cookiecutter.driver == "async" %}
-from httpx2 import ASGITransport
-from httpx2 import AsyncClient
-{% else %}
-from fastapi.testclient import TestClient
-{% endif %}
+{{- imports("ASGITransport", "Client") }}
 from sqlalchemy import delete
-{% if cookiecutter.driver == "async" %}
-from sqlalchemy.ext.asyncio import AsyncEngine
-{% else %}
-from sqlalchemy.engine import Engine
-{% endif %}
+{{- imports("Engine") }}
 
 from {{ cookiecutter.package_name }}.base import Base
 from {{ cookiecutter.package_name }}.main import create_app

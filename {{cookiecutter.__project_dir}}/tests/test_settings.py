@@ -14,45 +14,16 @@ from {{ cookiecutter.package_name }}.main import create_app
 from {{ cookiecutter.package_name }}.settings import Settings
 from {{ cookiecutter.package_name }}.settings import get_settings
 
-{% if cookiecutter.database == "sqlite" %}
-URL_WITHOUT_DRIVER = "sqlite:///./app.db"
-URL_WITH_DRIVER = "{{ cookiecutter.__url_scheme }}:///./app.db"
-URL_WITH_OTHER_DRIVER = "sqlite+pysqlcipher:///./app.db"
-{% elif cookiecutter.database == "postgresql" %}
-URL_WITHOUT_DRIVER = "postgresql://app:secret@db.internal:5432/app"
-URL_WITH_DRIVER = "{{ cookiecutter.__url_scheme }}://app:secret@db.internal:5432/app"
-URL_WITH_OTHER_DRIVER = "postgresql+psycopg2://app:secret@db.internal:5432/app"
-{% else %}
-URL_WITHOUT_DRIVER = "mysql://app:secret@db.internal:3306/app"
-URL_WITH_DRIVER = "{{ cookiecutter.__url_scheme }}://app:secret@db.internal:3306/app"
-URL_WITH_OTHER_DRIVER = "mysql+mysqldb://app:secret@db.internal:3306/app"
-{% endif %}
-{% if cookiecutter.auth == "password" %}
-GOOD_SECRET = "4vRk0c2m0pZ8u1n7Qe3sJh6Xy9Tb5LwD"
-# What a development setup needs besides the database.
-NEEDED: dict[str, Any] = {"secret_key": GOOD_SECRET}
-# What production needs besides that.
-FOR_PRODUCTION: dict[str, Any] = {}
-{% elif cookiecutter.auth == "oidc" %}
-NEEDED: dict[str, Any] = {}
-FOR_PRODUCTION: dict[str, Any] = {
-    "oidc_issuer": "https://login.example.com",
-    "oidc_audience": "orders",
-}
-{% else %}
-NEEDED: dict[str, Any] = {}
-FOR_PRODUCTION: dict[str, Any] = {}
-{% endif %}
-
-
-def make_settings(**values: Any) -> Settings:
-    """Settings from these values, else what development needs, ignoring any `.env` file."""
-    defaults = {"database_url": URL_WITH_DRIVER, "environment": "development", **NEEDED}
-    return Settings(_env_file=None, **{**defaults, **values})
+from database import DATABASE_URL
+from database import URL_WITH_OTHER_DRIVER
+from database import URL_WITHOUT_DRIVER
+from example_settings import FOR_PRODUCTION
+from example_settings import NEEDED
+from example_settings import make_settings
 
 
 def test_url_without_driver_gets_the_services_driver() -> None:
-    assert make_settings(database_url=URL_WITHOUT_DRIVER).database_url == URL_WITH_DRIVER
+    assert make_settings(database_url=URL_WITHOUT_DRIVER).database_url == DATABASE_URL
 
 
 def test_url_with_another_driver_is_refused_naming_both() -> None:
@@ -69,7 +40,7 @@ def test_url_with_another_driver_is_refused_naming_both() -> None:
 def test_invalid_settings_stop_the_service_with_one_line_naming_them(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setenv("DATABASE_URL", URL_WITH_DRIVER)
+    monkeypatch.setenv("DATABASE_URL", DATABASE_URL)
     monkeypatch.setenv("ENVIRONMENT", "production")
     monkeypatch.setenv("DB_POOL_SIZE", "none")
 
@@ -79,7 +50,7 @@ def test_invalid_settings_stop_the_service_with_one_line_naming_them(
     message = str(exited.value.code)
     assert message.startswith("Invalid settings: DB_POOL_SIZE ")
     assert "\n" not in message
-    assert URL_WITH_DRIVER not in message
+    assert DATABASE_URL not in message
 
 
 def test_production_is_what_you_get_unless_you_ask_otherwise(
@@ -87,7 +58,7 @@ def test_production_is_what_you_get_unless_you_ask_otherwise(
 ) -> None:
     monkeypatch.delenv("ENVIRONMENT", raising=False)
 
-    given = {"database_url": URL_WITH_DRIVER, **NEEDED, **FOR_PRODUCTION}
+    given = {"database_url": DATABASE_URL, **NEEDED, **FOR_PRODUCTION}
     unsaid = Settings(_env_file=None, **given)
 
     assert unsaid.environment == "production"
@@ -153,65 +124,6 @@ def test_a_trailing_slash_is_not_redirected_to_the_host_a_client_names() -> None
 
     assert "evil.example" not in response.headers.get("location", "")
     assert response.status_code != 500
-{% if cookiecutter.auth == "password" %}
-
-
-@pytest.mark.parametrize("secret", ["", "change-me", "too-short", " " * 32, "change-me" * 4])
-@pytest.mark.parametrize("environment", ["development", "production"])
-def test_a_missing_or_weak_secret_is_refused_in_every_environment(
-    environment: str, secret: str
-) -> None:
-    """ASVS 5 V11.5.1: a signing key is random, with 128 bits of entropy at least."""
-    with pytest.raises(ValidationError, match="must be a random value of at least 32 characters"):
-        make_settings(environment=environment, secret_key=secret)
-
-
-def test_a_weak_secret_stops_the_service_in_one_line_without_the_secret(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    monkeypatch.setenv("DATABASE_URL", URL_WITH_DRIVER)
-    monkeypatch.setenv("SECRET_KEY", "too-short-a-secret")
-
-    with pytest.raises(SystemExit) as exited:
-        get_settings()
-
-    message = str(exited.value.code)
-    assert message.startswith("Invalid settings: SECRET_KEY must be a random value")
-    assert "too-short-a-secret" not in message
-
-
-@pytest.mark.parametrize("minutes", [0, 1441, 525_600])
-def test_an_access_token_lives_a_minute_to_a_day(minutes: int) -> None:
-    """ASVS 5 V7.3.2: a session has an absolute maximum lifetime."""
-    with pytest.raises(ValidationError, match="access_token_minutes"):
-        make_settings(access_token_minutes=minutes)
-
-
-def test_password_hashes_run_one_per_cpu_unless_set(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("PASSWORD_HASH_CONCURRENCY", raising=False)
-    assert make_settings().password_hash_concurrency == os.cpu_count()
-    assert make_settings(password_hash_concurrency=1).password_hash_concurrency == 1
-    with pytest.raises(ValidationError, match="password_hash_concurrency"):
-        make_settings(password_hash_concurrency=0)
-{% elif cookiecutter.auth == "oidc" %}
-
-
-@pytest.mark.parametrize(
-    ("setting", "value", "message"),
-    [
-        ("oidc_issuer", "", "OIDC_ISSUER must be the provider's https:// URL"),
-        ("oidc_issuer", "http://login.example.com", "OIDC_ISSUER must be the provider's https"),
-        ("oidc_audience", "", "OIDC_AUDIENCE must be set"),
-    ],
-)
-def test_production_needs_the_identity_provider(setting: str, value: str, message: str) -> None:
-    with pytest.raises(ValidationError, match=message):
-        make_settings(environment="production", **{**FOR_PRODUCTION, setting: value})
-
-
-def test_development_starts_without_an_identity_provider() -> None:
-    assert make_settings().oidc_issuer == ""
-{% endif %}
 
 
 def test_importing_the_app_module_builds_no_app_and_reads_no_setting(tmp_path: Path) -> None:

@@ -1,5 +1,5 @@
-{% from "driver.jinja" import async, await, Client with context %}
 """Access tokens: one lacking a required claim is refused; the cache of valid ones is bounded."""
+{% from "driver.jinja" import async, await, Client, import_line with context %}
 
 import logging
 from datetime import timedelta
@@ -8,17 +8,14 @@ from typing import Any
 
 import jwt
 import pytest
-{% if cookiecutter.driver == "async" %}
-from httpx2 import AsyncClient
-{% else %}
-from fastapi.testclient import TestClient
-{% endif %}
+{{ import_line.Client }}
 
 from {{ cookiecutter.package_name }} import tokens
 from {{ cookiecutter.package_name }}.column_types import utc_now
 from {{ cookiecutter.package_name }}.schemas import MAX_ID
 from {{ cookiecutter.package_name }}.settings import Settings
 
+from accounts import CLIENT_ADDRESS
 from accounts import TEST_SECRET_KEY
 from accounts import Account
 
@@ -26,8 +23,6 @@ ME = "/api/v1/users/me"
 ITEMS = "/api/v1/items"
 TOKEN = "/api/v1/auth/token"
 REFUSED = {"detail": "The token is invalid or has expired."}
-# The address the test client calls from.
-CLIENT_ADDRESS = "{{ "127.0.0.1" if cookiecutter.driver == "async" else "testclient" }}"
 
 
 def signed(claims: dict[str, Any]) -> dict[str, str]:

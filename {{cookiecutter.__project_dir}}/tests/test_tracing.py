@@ -1,5 +1,5 @@
-{% from "driver.jinja" import async, await, Client, Engine with context %}
 """Traces: the real exporter sends the spans over OTLP/HTTP to a receiver that the tests start."""
+{% from "driver.jinja" import async, await, Client, Engine, sync_engine, imports with context %}
 
 import json
 import threading
@@ -12,20 +12,12 @@ from typing import Any
 
 import anyio
 import pytest
-{% if cookiecutter.driver == "async" %}
-from httpx2 import AsyncClient
-{% else %}
-from fastapi.testclient import TestClient
-{% endif %}
+{{- imports("Client") }}
 from opentelemetry import trace
 from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
 from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceResponse
 from opentelemetry.proto.trace.v1.trace_pb2 import Span
-{% if cookiecutter.driver == "async" %}
-from sqlalchemy.ext.asyncio import AsyncEngine
-{% else %}
-from sqlalchemy.engine import Engine
-{% endif %}
+{{- imports("Engine") }}
 
 from {{ cookiecutter.package_name }}.db import connect
 from {{ cookiecutter.package_name }}.settings import Settings
@@ -102,7 +94,7 @@ def receiver() -> Iterator[Receiver]:
 def _traced_test_engine(engine: {{ Engine }}) -> None:
     # The tests' apps run their statements on the tests' connection (conftest.py), whose
     # engine is traced here as the app traces its own.
-    trace_statements(engine{{ ".sync_engine" if cookiecutter.driver == "async" else "" }})
+    trace_statements({{ sync_engine }})
 
 
 @pytest.fixture(autouse=True)

@@ -1,14 +1,10 @@
-{% from "driver.jinja" import async, await, Client with context %}
 """The users API, open to every caller: create, list, read, update, delete, and client mistakes."""
+{% from "driver.jinja" import async, await, Client, import_line with context %}
 
 from typing import Any
 
 import pytest
-{% if cookiecutter.driver == "async" %}
-from httpx2 import AsyncClient
-{% else %}
-from fastapi.testclient import TestClient
-{% endif %}
+{{ import_line.Client }}
 
 USERS = "/api/v1/users"
 NEW_USER = {"email": "grace@example.com", "full_name": "Grace Hopper"}
