@@ -1,18 +1,12 @@
-{% from "driver.jinja" import async, await, Connection, Session with context %}
 """Reads and writes of users, as the API keeps them: no sign-in, an e-mail address each."""
+{% from "driver.jinja" import async, await, Connection, Session, imports, async_imports, sync_imports with context %}
 
 from sqlalchemy import bindparam
 from sqlalchemy import select
-{% if cookiecutter.driver == "sync" %}
-from sqlalchemy.engine import Connection
-{% endif %}
+{{- sync_imports("Connection") }}
 from sqlalchemy.exc import IntegrityError
-{% if cookiecutter.driver == "async" %}
-from sqlalchemy.ext.asyncio import AsyncConnection
-from sqlalchemy.ext.asyncio import AsyncSession
-{% else %}
-from sqlalchemy.orm import Session
-{% endif %}
+{{- async_imports("Connection") }}
+{{- imports("Session") }}
 
 from .crud import flush_items
 from .dialect import violated_constraint

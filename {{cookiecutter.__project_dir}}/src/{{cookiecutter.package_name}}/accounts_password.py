@@ -1,21 +1,15 @@
-{% from "driver.jinja" import async, await, Connection, Session with context %}
 """Reads and writes of user accounts, which sign in with an e-mail address and a password."""
+{% from "driver.jinja" import async, await, Connection, Session, imports, async_imports, sync_imports with context %}
 
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import bindparam
 from sqlalchemy import select
-{% if cookiecutter.driver == "sync" %}
-from sqlalchemy.engine import Connection
-{% endif %}
+{{- sync_imports("Connection") }}
 from sqlalchemy.exc import IntegrityError
-{% if cookiecutter.driver == "async" %}
-from sqlalchemy.ext.asyncio import AsyncConnection
-from sqlalchemy.ext.asyncio import AsyncSession
-{% else %}
-from sqlalchemy.orm import Session
-{% endif %}
+{{- async_imports("Connection") }}
+{{- imports("Session") }}
 
 from .crud import flush_items
 from .dialect import violated_constraint

@@ -1,10 +1,8 @@
-{% from "driver.jinja" import async, await with context %}
 """The create-admin and promote commands: admins, with no default password anywhere."""
+{% from "driver.jinja" import async, await, async_imports, run with context %}
 
 import argparse
-{% if cookiecutter.driver == "async" %}
-import asyncio
-{% endif %}
+{{- async_imports("asyncio") }}
 import getpass
 import os
 import sys
@@ -32,11 +30,7 @@ def create_admin(parser: argparse.ArgumentParser, given_email: str, full_name: s
     email = _address(parser, given_email)
     settings = get_settings()
     try:
-{% if cookiecutter.driver == "async" %}
-        said = asyncio.run(_create_admin(settings, email, full_name, _password))
-{% else %}
-        said = _create_admin(settings, email, full_name, _password)
-{% endif %}
+        said = {{ run("_create_admin(settings, email, full_name, _password)") }}
     except ValidationError as error:
         return _failed("create-admin", describe(error))
     except accounts.EmailTakenError:
@@ -57,11 +51,7 @@ def promote(parser: argparse.ArgumentParser, given_email: str) -> int:
     """Make the existing account of this address an admin, saying whose; return the exit status."""
     email = _address(parser, given_email)
     settings = get_settings()
-{% if cookiecutter.driver == "async" %}
-    said = asyncio.run(_promote(settings, email))
-{% else %}
-    said = _promote(settings, email)
-{% endif %}
+    said = {{ run("_promote(settings, email)") }}
     if said is None:
         return _failed("promote", f"no account has the address {email}")
     print(said)  # noqa: T201 (a command's output)

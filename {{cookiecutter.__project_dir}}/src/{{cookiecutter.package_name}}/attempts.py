@@ -1,5 +1,5 @@
-{% from "driver.jinja" import async, await, Session with context %}
 """Counts of attempts, in the database: rate limits by key, and lockouts of addresses by login."""
+{% from "driver.jinja" import async, await, Session, imports with context %}
 
 from dataclasses import dataclass
 from datetime import datetime
@@ -8,11 +8,7 @@ from datetime import timedelta
 from sqlalchemy import delete
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-{% if cookiecutter.driver == "async" %}
-from sqlalchemy.ext.asyncio import AsyncSession
-{% else %}
-from sqlalchemy.orm import Session
-{% endif %}
+{{- imports("Session") }}
 
 from .accounts import get_user_by_email
 from .models import Throttle

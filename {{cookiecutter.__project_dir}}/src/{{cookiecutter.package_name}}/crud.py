@@ -1,21 +1,15 @@
-{% from "driver.jinja" import async, await, Connection, Session with context %}
 """Reads and writes of items, and of users by id; the users' other ones are in accounts.py."""
+{% from "driver.jinja" import async, await, Connection, Session, imports, async_imports, sync_imports with context %}
 
 from sqlalchemy import bindparam
 {% if cookiecutter.auth != "none" %}
 from sqlalchemy import or_
 {% endif %}
 from sqlalchemy import select
-{% if cookiecutter.driver == "sync" %}
-from sqlalchemy.engine import Connection
-{% endif %}
+{{- sync_imports("Connection") }}
 from sqlalchemy.exc import IntegrityError
-{% if cookiecutter.driver == "async" %}
-from sqlalchemy.ext.asyncio import AsyncConnection
-from sqlalchemy.ext.asyncio import AsyncSession
-{% else %}
-from sqlalchemy.orm import Session
-{% endif %}
+{{- async_imports("Connection") }}
+{{- imports("Session") }}
 
 from .dialect import violated_constraint
 {% if cookiecutter.auth != "none" %}
