@@ -8,7 +8,7 @@ PYTEST_ARGS ?=
 BENCH_ARGS ?=
 # What `make mutate` bakes and mutates, e.g. make mutate COMBINATION=postgresql-async-oidc MODULES=crud
 COMBINATION ?= sqlite-sync-password
-MODULES ?= tokens caller crud items users passwords
+MODULES ?= tokens caller caller_base crud accounts attempts items users passwords
 
 .DEFAULT_GOAL := help
 .PHONY: help install test demo bench lint lock mutate

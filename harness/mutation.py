@@ -1,6 +1,6 @@
 """Mutation testing of a baked project: would its own suite notice a bug in its modules?
 
-    python -m harness.mutation sqlite-sync-password tokens crud
+    python -m harness.mutation sqlite-sync-password tokens crud accounts
 
 bakes the combination into build/mutation/, gives it its real database (a throwaway
 PostgreSQL or MariaDB server for those), runs mutmut on the named modules with the project's

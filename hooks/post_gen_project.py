@@ -56,6 +56,22 @@ VERSIONS = {
         "auth",
         {"password": f"{PACKAGE}/api/caller_password.py", "oidc": f"{PACKAGE}/api/caller_oidc.py"},
     ),
+    f"{PACKAGE}/accounts.py": (
+        "auth",
+        {
+            "password": f"{PACKAGE}/accounts_password.py",
+            "oidc": f"{PACKAGE}/accounts_oidc.py",
+            "none": f"{PACKAGE}/accounts_none.py",
+        },
+    ),
+    f"{PACKAGE}/user_schemas.py": (
+        "auth",
+        {
+            "password": f"{PACKAGE}/user_schemas_password.py",
+            "oidc": f"{PACKAGE}/user_schemas_oidc.py",
+            "none": f"{PACKAGE}/user_schemas_none.py",
+        },
+    ),
     f"{PACKAGE}/api/routes/users.py": (
         "auth",
         {
@@ -101,11 +117,15 @@ VERSIONS = {
 KEPT_ONLY_FOR: dict[str, tuple[str, set[object]]] = {
     f"{PACKAGE}/db_server.py": ("database", {"postgresql", "mysql"}),
     f"{PACKAGE}/admins.py": ("auth", {"password"}),
+    f"{PACKAGE}/attempts.py": ("auth", {"password"}),
     f"{PACKAGE}/cpus.py": ("auth", {"password"}),
+    f"{PACKAGE}/api/app_state.py": ("auth", {"password"}),
     f"{PACKAGE}/api/routes/auth.py": ("auth", {"password"}),
     f"{PACKAGE}/api/throttles.py": ("auth", {"password"}),
     f"{PACKAGE}/common_passwords.txt": ("auth", {"password"}),
+    f"{PACKAGE}/emails.py": ("auth", {"password", "none"}),
     f"{PACKAGE}/events.py": ("auth", {"password", "oidc"}),
+    f"{PACKAGE}/api/caller_base.py": ("auth", {"password", "oidc"}),
     f"{PACKAGE}/passwords.py": ("auth", {"password"}),
     f"{PACKAGE}/tokens.py": ("auth", {"password"}),
     "tests/test_access.py": ("auth", {"password", "oidc"}),
