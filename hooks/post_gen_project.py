@@ -92,8 +92,8 @@ VERSIONS = {
         "database",
         {
             "sqlite": "tests/database_sqlite.py",
-            "postgresql": "tests/database_postgresql.py",
-            "mysql": "tests/database_mysql.py",
+            "postgresql": "tests/database_server.py",
+            "mysql": "tests/database_server.py",
         },
     ),
     "tests/accounts.py": (
