@@ -1,0 +1,44 @@
+{% from "driver.jinja" import async, await, Client, Connection with context %}
+"""A deactivated person's valid token: refused on reads and writes alike, said why, and logged."""
+
+import logging
+
+import pytest
+{% if cookiecutter.driver == "async" %}
+from httpx2 import AsyncClient
+{% else %}
+from fastapi.testclient import TestClient
+{% endif %}
+from sqlalchemy import update
+from sqlalchemy.{{ "ext.asyncio" if cookiecutter.driver == "async" else "engine" }} import {{ Connection }}
+
+from {{ cookiecutter.package_name }}.models import User
+
+from accounts import Account
+
+# The address the test client calls from.
+CLIENT_ADDRESS = "{{ "127.0.0.1" if cookiecutter.driver == "async" else "testclient" }}"
+
+
+{{ async }}def test_a_deactivated_account_is_refused_with_why_and_each_refusal_logged(
+    client: {{ Client }},
+    connection: {{ Connection }},
+    ada: Account,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    {{ await }}connection.execute(update(User).where(User.id == ada.id).values(is_active=False))
+
+    with caplog.at_level(logging.INFO):
+        # A route that only reads, and one that records the caller.
+        read = {{ await }}client.get("/api/v1/items", headers=ada.headers)
+        own = {{ await }}client.get("/api/v1/users/me", headers=ada.headers)
+
+    refusal = (403, {"detail": "This account is deactivated."})
+    assert (read.status_code, read.json()) == refusal
+    assert (own.status_code, own.json()) == refusal
+    events = [
+        (vars(record)["event"], vars(record)["user_id"], vars(record)["client"])
+        for record in caplog.records
+        if "event" in vars(record)
+    ]
+    assert events == [("deactivated_account_refused", ada.id, CLIENT_ADDRESS)] * 2
