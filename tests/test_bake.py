@@ -118,7 +118,7 @@ WITH = {
         "src/{package}/oidc.py",
         "tests/test_oidc.py",
         "tests/test_first_sight_race.py",
-        "tests/test_deactivated_oidc.py",
+        "tests/test_refusals_oidc.py",
         "tests/test_first_read_oidc.py",
         "tests/test_user_order.py",
         "tests/races.py",

@@ -1,5 +1,5 @@
 {% from "driver.jinja" import async, await, Client, Connection with context %}
-"""A deactivated person's valid token: refused on reads and writes alike, said why, and logged."""
+"""Refused tokens, and the valid ones of deactivated people: each said why, and logged."""
 
 import logging
 
@@ -16,6 +16,7 @@ from {{ cookiecutter.package_name }}.models import User
 
 from accounts import Account
 
+ITEMS = "/api/v1/items"
 # The address the test client calls from.
 CLIENT_ADDRESS = "{{ "127.0.0.1" if cookiecutter.driver == "async" else "testclient" }}"
 
@@ -30,7 +31,7 @@ CLIENT_ADDRESS = "{{ "127.0.0.1" if cookiecutter.driver == "async" else "testcli
 
     with caplog.at_level(logging.INFO):
         # A route that only reads, and one that records the caller.
-        read = {{ await }}client.get("/api/v1/items", headers=ada.headers)
+        read = {{ await }}client.get(ITEMS, headers=ada.headers)
         own = {{ await }}client.get("/api/v1/users/me", headers=ada.headers)
 
     refusal = (403, {"detail": "This account is deactivated."})
@@ -42,3 +43,18 @@ CLIENT_ADDRESS = "{{ "127.0.0.1" if cookiecutter.driver == "async" else "testcli
         if "event" in vars(record)
     ]
     assert events == [("deactivated_account_refused", ada.id, CLIENT_ADDRESS)] * 2
+
+
+{{ async }}def test_a_refused_token_is_a_warning_with_the_client(
+    client: {{ Client }}, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.INFO):
+        response = {{ await }}client.get(ITEMS, headers={"Authorization": "Bearer not.a.token"})
+
+    assert response.status_code == 401
+    events = [
+        (record.levelname, vars(record)["event"], vars(record)["user_id"], vars(record)["client"])
+        for record in caplog.records
+        if "event" in vars(record)
+    ]
+    assert events == [("WARNING", "token_refused", None, CLIENT_ADDRESS)]
