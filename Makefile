@@ -8,7 +8,9 @@ PYTEST_ARGS ?=
 BENCH_ARGS ?=
 # What `make mutate` bakes and mutates, e.g. make mutate COMBINATION=postgresql-async-oidc MODULES=crud
 COMBINATION ?= sqlite-sync-password
-MODULES ?= tokens caller crud items users passwords
+MODULES ?= tokens caller caller_base crud accounts attempts items users passwords
+# E.g. MUTATE_ARGS=--again: re-run only the last run's survivors, with the tests as they are now
+MUTATE_ARGS ?=
 
 .DEFAULT_GOAL := help
 .PHONY: help install test demo bench lint lock mutate
@@ -38,7 +40,7 @@ bench: install  ## Benchmark every database x driver pair against two reference 
 	$(BIN)/python -m bench.run $(BENCH_ARGS)
 
 mutate: install  ## Mutation-test a baked project's MODULES with its own suite; prints scores and survivors
-	$(BIN)/python -m harness.mutation $(COMBINATION) $(MODULES)
+	$(BIN)/python -m harness.mutation $(COMBINATION) $(MODULES) $(MUTATE_ARGS)
 
 lint: install  ## Lint, format-check and type-check the hooks, the suite, its harness and the benchmark
 	$(BIN)/ruff check hooks harness tests bench

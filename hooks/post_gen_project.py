@@ -56,6 +56,22 @@ VERSIONS = {
         "auth",
         {"password": f"{PACKAGE}/api/caller_password.py", "oidc": f"{PACKAGE}/api/caller_oidc.py"},
     ),
+    f"{PACKAGE}/accounts.py": (
+        "auth",
+        {
+            "password": f"{PACKAGE}/accounts_password.py",
+            "oidc": f"{PACKAGE}/accounts_oidc.py",
+            "none": f"{PACKAGE}/accounts_none.py",
+        },
+    ),
+    f"{PACKAGE}/user_schemas.py": (
+        "auth",
+        {
+            "password": f"{PACKAGE}/user_schemas_password.py",
+            "oidc": f"{PACKAGE}/user_schemas_oidc.py",
+            "none": f"{PACKAGE}/user_schemas_none.py",
+        },
+    ),
     f"{PACKAGE}/api/routes/users.py": (
         "auth",
         {
@@ -76,8 +92,8 @@ VERSIONS = {
         "database",
         {
             "sqlite": "tests/database_sqlite.py",
-            "postgresql": "tests/database_postgresql.py",
-            "mysql": "tests/database_mysql.py",
+            "postgresql": "tests/database_server.py",
+            "mysql": "tests/database_server.py",
         },
     ),
     "tests/accounts.py": (
@@ -101,11 +117,15 @@ VERSIONS = {
 KEPT_ONLY_FOR: dict[str, tuple[str, set[object]]] = {
     f"{PACKAGE}/db_server.py": ("database", {"postgresql", "mysql"}),
     f"{PACKAGE}/admins.py": ("auth", {"password"}),
+    f"{PACKAGE}/attempts.py": ("auth", {"password"}),
     f"{PACKAGE}/cpus.py": ("auth", {"password"}),
+    f"{PACKAGE}/api/app_state.py": ("auth", {"password"}),
     f"{PACKAGE}/api/routes/auth.py": ("auth", {"password"}),
     f"{PACKAGE}/api/throttles.py": ("auth", {"password"}),
     f"{PACKAGE}/common_passwords.txt": ("auth", {"password"}),
+    f"{PACKAGE}/emails.py": ("auth", {"password", "none"}),
     f"{PACKAGE}/events.py": ("auth", {"password", "oidc"}),
+    f"{PACKAGE}/api/caller_base.py": ("auth", {"password", "oidc"}),
     f"{PACKAGE}/passwords.py": ("auth", {"password"}),
     f"{PACKAGE}/tokens.py": ("auth", {"password"}),
     "tests/test_access.py": ("auth", {"password", "oidc"}),
@@ -119,9 +139,16 @@ KEPT_ONLY_FOR: dict[str, tuple[str, set[object]]] = {
     "tests/test_throttles.py": ("auth", {"password"}),
     "tests/test_throttle_races.py": ("auth", {"password"}),
     "tests/test_tokens.py": ("auth", {"password"}),
+    "tests/test_throttle_race.py": ("auth", {"password"}),
+    "tests/test_credential_changes.py": ("auth", {"password"}),
+    "tests/test_user_order.py": ("auth", {"password", "oidc"}),
+    "tests/races.py": ("auth", {"password", "oidc"}),
     f"{PACKAGE}/oidc.py": ("auth", {"oidc"}),
     "tests/test_oidc.py": ("auth", {"oidc"}),
     "tests/test_settings_oidc.py": ("auth", {"oidc"}),
+    "tests/test_first_sight_race.py": ("auth", {"oidc"}),
+    "tests/test_refusals_oidc.py": ("auth", {"oidc"}),
+    "tests/test_first_read_oidc.py": ("auth", {"oidc"}),
     f"{PACKAGE}/tracing.py": ("include_tracing", {True}),
     "tests/test_tracing.py": ("include_tracing", {True}),
     "Dockerfile": ("include_docker", {True}),

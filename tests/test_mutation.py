@@ -15,7 +15,7 @@ from harness.projects import explain
 SCORE = re.compile(r"^passwords: (\d+\.\d) % killed \((\d+) of (\d+);", re.MULTILINE)
 
 
-def test_mutating_a_module_prints_its_score_and_no_news(tmp_path: Path) -> None:
+def test_mutating_a_module_prints_its_score_and_no_news_then_the_same_again(tmp_path: Path) -> None:
     command = ["-m", "harness.mutation", "sqlite-sync-password", "passwords"]
     result = subprocess.run(
         [sys.executable, *command, "--output-dir", str(tmp_path)],
@@ -32,6 +32,21 @@ def test_mutating_a_module_prints_its_score_and_no_news(tmp_path: Path) -> None:
     killed, judged = int(score[2]), int(score[3])
     assert judged > 10
     assert killed == judged
+
+    # Again, on that project with the tests as they are now: its survivors alone, and the same score.
+    again = subprocess.run(
+        [sys.executable, *command, "--output-dir", str(tmp_path), "--again"],
+        cwd=TEMPLATE,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+
+    assert again.returncode == 0, explain(again)
+    rescored = SCORE.search(again.stdout)
+    assert rescored is not None, again.stdout
+    assert rescored.groups() == score.groups()
 
 
 def test_every_accepted_equivalent_says_why() -> None:

@@ -1,25 +1,17 @@
-{% from "driver.jinja" import async, await, Client, Connection with context %}
 """The throttles table forgets ended windows; the tries that tell taken addresses are counted."""
+{% from "driver.jinja" import async, await, Client, Connection, import_line with context %}
 
 from collections.abc import Callable
 from datetime import timedelta
 
-{% if cookiecutter.driver == "async" %}
-from httpx2 import AsyncClient
-{% else %}
-from fastapi.testclient import TestClient
-{% endif %}
+{{ import_line.Client }}
 from sqlalchemy import delete
 from sqlalchemy import select
 from sqlalchemy import update
-{% if cookiecutter.driver == "async" %}
-from sqlalchemy.ext.asyncio import AsyncConnection
-{% else %}
-from sqlalchemy.engine import Connection
-{% endif %}
+{{ import_line.Connection }}
 
+from {{ cookiecutter.package_name }}.attempts import PRUNE_BATCH
 from {{ cookiecutter.package_name }}.column_types import utc_now
-from {{ cookiecutter.package_name }}.crud import PRUNE_BATCH
 from {{ cookiecutter.package_name }}.models import Throttle
 
 from accounts import Account

@@ -1,10 +1,8 @@
-{% from "driver.jinja" import async, await with context %}
 """The create-admin and promote commands: admins, with no default password anywhere."""
+{% from "driver.jinja" import async, await, async_imports, run with context %}
 
 import argparse
-{% if cookiecutter.driver == "async" %}
-import asyncio
-{% endif %}
+{{- async_imports("asyncio") }}
 import getpass
 import os
 import sys
@@ -13,15 +11,15 @@ from collections.abc import Callable
 from pydantic import TypeAdapter
 from pydantic import ValidationError
 
-from . import crud
+from . import accounts
 from .db import connect
+from .emails import Email
 from .events import security_event
 from .passwords import Passwords
-from .schemas import Email
-from .schemas import UserCreate
 from .settings import Settings
 from .settings import describe
 from .settings import get_settings
+from .user_schemas import UserCreate
 
 # Where the commands' security events come from.
 COMMAND_LINE = "command line"
@@ -32,14 +30,10 @@ def create_admin(parser: argparse.ArgumentParser, given_email: str, full_name: s
     email = _address(parser, given_email)
     settings = get_settings()
     try:
-{% if cookiecutter.driver == "async" %}
-        said = asyncio.run(_create_admin(settings, email, full_name, _password))
-{% else %}
-        said = _create_admin(settings, email, full_name, _password)
-{% endif %}
+        said = {{ run("_create_admin(settings, email, full_name, _password)") }}
     except ValidationError as error:
         return _failed("create-admin", describe(error))
-    except crud.EmailTakenError:
+    except accounts.EmailTakenError:
         # Sign-up is open and addresses are not verified: whoever registered the address may
         # not be its owner. Making them an admin is for `promote`, which says whom it promotes.
         return _failed(
@@ -57,11 +51,7 @@ def promote(parser: argparse.ArgumentParser, given_email: str) -> int:
     """Make the existing account of this address an admin, saying whose; return the exit status."""
     email = _address(parser, given_email)
     settings = get_settings()
-{% if cookiecutter.driver == "async" %}
-    said = asyncio.run(_promote(settings, email))
-{% else %}
-    said = _promote(settings, email)
-{% endif %}
+    said = {{ run("_promote(settings, email)") }}
     if said is None:
         return _failed("promote", f"no account has the address {email}")
     print(said)  # noqa: T201 (a command's output)
@@ -104,13 +94,13 @@ def _password() -> str:
     database = connect(settings)
     try:
         {{ async }}with database.sessions.begin() as session:
-            if {{ await }}crud.get_user_by_email(session, email=email) is not None:
-                raise crud.EmailTakenError
+            if {{ await }}accounts.get_user_by_email(session, email=email) is not None:
+                raise accounts.EmailTakenError
         # Asked for only now, with no transaction open: the address has no account yet.
         data = UserCreate(email=email, full_name=full_name, password=password())
         hashed_password = {{ await }}Passwords(settings).hash(data.password.get_secret_value())
         {{ async }}with database.sessions.begin() as session:
-            user = {{ await }}crud.create_user(
+            user = {{ await }}accounts.create_user(
                 session,
                 data=data,
                 hashed_password=hashed_password,
@@ -126,7 +116,7 @@ def _password() -> str:
     database = connect(settings)
     try:
         {{ async }}with database.sessions.begin() as session:
-            user = {{ await }}crud.get_user_by_email(session, email=email)
+            user = {{ await }}accounts.get_user_by_email(session, email=email)
             if user is None:
                 return None
             user.is_superuser = True

@@ -2,7 +2,6 @@
 {% from "driver.jinja" import async, await with context %}
 
 import logging
-from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends
@@ -13,7 +12,7 @@ from fastapi import status
 from fastapi.security import HTTPAuthorizationCredentials
 from fastapi.security import HTTPBearer
 
-from .. import crud
+from .. import accounts
 from .. import metrics
 from ..events import security_event
 from ..oidc import Identity
@@ -21,7 +20,9 @@ from ..oidc import IdentityProvider
 from ..oidc import InvalidTokenError
 from ..oidc import ProviderUnavailableError
 from ..settings import Settings
-from .deps import client_address
+from .caller_base import Caller
+from .caller_base import client_address
+from .caller_base import not_authenticated
 from .errors import RETRY_AFTER
 from .sessions import ConnectionDep
 from .sessions import SessionDep
@@ -34,22 +35,6 @@ REFUSAL = "The token is invalid or has expired."
 NOT_RECORDED = 0
 
 logger = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class Caller:
-    """Who sends a request: the user's id here, and whether the provider makes them an admin."""
-
-    user_id: int
-    is_admin: bool
-
-
-def not_authenticated(*, detail: str, invalid_token: bool = False) -> HTTPException:
-    """A 401 that tells the client to send a bearer token (RFC 6750), never why one failed."""
-    challenge = 'Bearer error="invalid_token"' if invalid_token else "Bearer"
-    return HTTPException(
-        status.HTTP_401_UNAUTHORIZED, detail=detail, headers={"WWW-Authenticate": challenge}
-    )
 
 
 def set_up_callers(app: FastAPI, settings: Settings) -> None:
@@ -101,7 +86,7 @@ IdentityDep = Annotated[Identity, Depends(verified_identity)]
     request: Request,
 ) -> Caller:
     """The caller a valid bearer token names, recorded as a user when first seen; else 401."""
-    user = {{ await }}crud.get_or_create_user(
+    user = {{ await }}accounts.get_or_create_user(
         session, subject=identity.subject, email=identity.email, full_name=identity.name
     )
     if not user.is_active:
@@ -115,7 +100,7 @@ IdentityDep = Annotated[Identity, Depends(verified_identity)]
     request: Request,
 ) -> Caller:
     """The caller a valid bearer token names, read on the request's connection for reads."""
-    account = {{ await }}crud.read_account(connection, subject=identity.subject)
+    account = {{ await }}accounts.read_account(connection, subject=identity.subject)
     if account is None:
         # Recorded at their first write or look at their own account; they own nothing yet.
         return Caller(user_id=NOT_RECORDED, is_admin=identity.is_admin)

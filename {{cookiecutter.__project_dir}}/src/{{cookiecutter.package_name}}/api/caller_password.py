@@ -1,7 +1,6 @@
 """Who is calling: the account a bearer token names, as it stands now, and what it may do."""
 {% from "driver.jinja" import async, await with context %}
 
-from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends
@@ -11,6 +10,7 @@ from fastapi import Request
 from fastapi import status
 from fastapi.security import OAuth2PasswordBearer
 
+from .. import accounts
 from .. import crud
 from ..events import security_event
 from ..models import User
@@ -20,7 +20,9 @@ from ..tokens import Bearer
 from ..tokens import InvalidTokenError
 from ..tokens import TokenReader
 from . import API_PREFIX
-from .deps import client_address
+from .caller_base import Caller
+from .caller_base import client_address
+from .caller_base import not_authenticated
 from .sessions import ConnectionDep
 from .sessions import SessionDep
 
@@ -30,22 +32,6 @@ _bearer = OAuth2PasswordBearer(tokenUrl=TOKEN_URL, auto_error=False)
 # Never why: expired, forged and malformed tokens, and those of accounts deleted, deactivated
 # or changed since, get the same answer.
 REFUSAL = "The token is invalid or has expired."
-
-
-@dataclass(frozen=True)
-class Caller:
-    """Who sends a request: the account's id, and whether it is an admin now."""
-
-    user_id: int
-    is_admin: bool
-
-
-def not_authenticated(*, detail: str, invalid_token: bool = False) -> HTTPException:
-    """A 401 that tells the client to send a bearer token (RFC 6750), never why one failed."""
-    challenge = 'Bearer error="invalid_token"' if invalid_token else "Bearer"
-    return HTTPException(
-        status.HTTP_401_UNAUTHORIZED, detail=detail, headers={"WWW-Authenticate": challenge}
-    )
 
 
 def set_up_callers(app: FastAPI, settings: Settings) -> None:
@@ -64,7 +50,7 @@ def _read(token: str | None, request: Request) -> Bearer:
         raise not_authenticated(detail=REFUSAL, invalid_token=True) from None
 
 
-def _caller(account: User | crud.Account | None, bearer: Bearer, request: Request) -> Caller:
+def _caller(account: User | accounts.Account | None, bearer: Bearer, request: Request) -> Caller:
     # The token holds until its account is deleted, deactivated, or changes its password or
     # loses its rights (each moves token_version on); the rights are the account's, now.
     if account is None or not account.is_active or account.token_version != bearer.token_version:
@@ -90,7 +76,7 @@ def _caller(account: User | crud.Account | None, bearer: Bearer, request: Reques
 ) -> Caller:
     """The caller a valid bearer token names, read on the request's connection for reads."""
     bearer = _read(token, request)
-    account = {{ await }}crud.read_account(connection, user_id=bearer.user_id)
+    account = {{ await }}accounts.read_account(connection, user_id=bearer.user_id)
     return _caller(account, bearer, request)
 
 

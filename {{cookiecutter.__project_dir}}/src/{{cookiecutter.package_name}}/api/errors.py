@@ -17,7 +17,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from .. import metrics
 {% if cookiecutter.auth != "oidc" %}
-from ..crud import EmailTakenError
+from ..accounts import EmailTakenError
 {% endif %}
 from ..crud import TitleTakenError
 from ..crud import UnknownOwnerError

@@ -10,10 +10,10 @@ from fastapi import HTTPException
 from fastapi import Request
 from fastapi import status
 
-from .. import crud
+from .. import attempts
 from ..column_types import utc_now
 from ..events import security_event
-from .deps import client_address
+from .caller_base import client_address
 from .errors import Responses
 from .sessions import SessionDep
 
@@ -36,7 +36,7 @@ def too_many(detail: str, *, until: datetime, now: datetime) -> HTTPException:
     """Count the client's attempt at `action` in the request's transaction; 429 past `limit`."""
     now = utc_now()
     key = f"{action}:{client_address(request)}"
-    until = {{ await }}crud.limit_rate(session, key=key, now=now, limit=limit, window=window)
+    until = {{ await }}attempts.limit_rate(session, key=key, now=now, limit=limit, window=window)
     if until is not None:
         client = client_address(request)
         security_event(action, user_id=None, client=client, limited=True, level=logging.WARNING)

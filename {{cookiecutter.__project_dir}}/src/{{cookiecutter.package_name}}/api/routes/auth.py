@@ -10,19 +10,19 @@ from fastapi import Depends
 from fastapi import Request
 from fastapi.security import OAuth2PasswordRequestForm
 
-from ... import crud
+from ... import attempts
 from ... import tokens
 from ...column_types import utc_now
+from ...emails import normalized_email
 from ...events import security_event
-from ...schemas import Token
-from ...schemas import normalized_email
 from ...tokens import Bearer
+from ...user_schemas import Token
 from .. import API_PREFIX
-from ..caller import not_authenticated
-from ..deps import DatabaseDep
-from ..deps import PasswordsDep
-from ..deps import SettingsDep
-from ..deps import client_address
+from ..app_state import DatabaseDep
+from ..app_state import PasswordsDep
+from ..app_state import SettingsDep
+from ..caller_base import client_address
+from ..caller_base import not_authenticated
 from ..errors import UNAVAILABLE
 from ..errors import Responses
 from ..throttles import LOCKED
@@ -59,7 +59,7 @@ REFUSED: Responses = {
             window=timedelta(minutes=1),
         )
         try:
-            account = {{ await }}crud.count_login_attempt(
+            account = {{ await }}attempts.count_login_attempt(
                 session,
                 email=email,
                 now=now,
@@ -67,7 +67,7 @@ REFUSED: Responses = {
                 lockout=timedelta(seconds=settings.login_lockout_seconds),
                 max_lockout=timedelta(seconds=settings.login_lockout_max_seconds),
             )
-        except crud.AccountLockedError as locked:
+        except attempts.AccountLockedError as locked:
             security_event(
                 "login_locked", user_id=None, client=client_address(request), level=logging.WARNING
             )
@@ -82,7 +82,7 @@ REFUSED: Responses = {
         )
         raise not_authenticated(detail="Incorrect e-mail address or password.")
     {{ async }}with database.transaction() as session:
-        {{ await }}crud.clear_login_failures(session, email=email)
+        {{ await }}attempts.clear_login_failures(session, email=email)
     security_event("login_succeeded", user_id=user_id, client=client_address(request))
     bearer = Bearer(user_id=account.user_id, token_version=account.token_version)
     access_token, lifetime = tokens.issue(bearer, settings, now=now)

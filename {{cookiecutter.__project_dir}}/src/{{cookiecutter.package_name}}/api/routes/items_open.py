@@ -6,18 +6,17 @@ from typing import Annotated
 from fastapi import APIRouter
 from fastapi import Depends
 from fastapi import HTTPException
-from fastapi import Path
 from fastapi import status
 
 from ... import crud
 from ...models import Item
-from ...schemas import MAX_ID
 from ...schemas import ItemCreate
 from ...schemas import ItemRead
 from ...schemas import ItemUpdate
 from .. import API_PREFIX
 from ..deps import Limit
 from ..deps import Offset
+from ..deps import PathId
 from ..errors import TITLE_TAKEN
 from ..errors import UNAVAILABLE
 from ..errors import UNREADABLE_BODY
@@ -30,7 +29,7 @@ router = APIRouter(prefix=f"{API_PREFIX}/items", tags=["items"], responses=UNAVA
 NOT_FOUND: Responses = {404: {"description": "No item has this id."}}
 
 
-{{ async }}def _item_or_404(item_id: Annotated[int, Path(ge=1, le=MAX_ID)], session: SessionDep) -> Item:
+{{ async }}def _item_or_404(item_id: PathId, session: SessionDep) -> Item:
     item = {{ await }}crud.get_item(session, item_id=item_id)
     if item is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, detail=f"Item {item_id} not found.")
@@ -58,9 +57,7 @@ ItemDep = Annotated[Item, Depends(_item_or_404)]
 
 
 @router.get("/{item_id}", responses=NOT_FOUND)
-{{ async }}def read_item(
-    item_id: Annotated[int, Path(ge=1, le=MAX_ID)], connection: ConnectionDep
-) -> ItemRead:
+{{ async }}def read_item(item_id: PathId, connection: ConnectionDep) -> ItemRead:
     """Read one item."""
     item = {{ await }}crud.read_item(connection, item_id=item_id)
     if item is None:

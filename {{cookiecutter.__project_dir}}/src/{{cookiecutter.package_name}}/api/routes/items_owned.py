@@ -6,23 +6,22 @@ from typing import Annotated
 from fastapi import APIRouter
 from fastapi import Depends
 from fastapi import HTTPException
-from fastapi import Path
 from fastapi import status
 
 from ... import crud
 from ...enums import ItemStatus
 from ...models import Item
-from ...schemas import MAX_ID
 from ...schemas import ItemCreate
 from ...schemas import ItemRead
 from ...schemas import ItemUpdate
 from .. import API_PREFIX
-from ..caller import Caller
 from ..caller import CallerDep
 from ..caller import ReadingCallerDep
-from ..caller import not_authenticated
+from ..caller_base import Caller
+from ..caller_base import not_authenticated
 from ..deps import Limit
 from ..deps import Offset
+from ..deps import PathId
 from ..errors import FORBIDDEN
 from ..errors import NOT_AUTHENTICATED
 from ..errors import TITLE_TAKEN
@@ -45,9 +44,7 @@ def _visible(owner_id: int, item_status: ItemStatus, caller: Caller) -> bool:
     return caller.is_admin or owner_id == caller.user_id or item_status == ItemStatus.PUBLIC
 
 
-{{ async }}def _visible_item(
-    item_id: Annotated[int, Path(ge=1, le=MAX_ID)], caller: CallerDep, session: SessionDep
-) -> Item:
+{{ async }}def _visible_item(item_id: PathId, caller: CallerDep, session: SessionDep) -> Item:
     item = {{ await }}crud.get_item(session, item_id=item_id)
     if item is None or not _visible(item.owner_id, item.status, caller):
         raise HTTPException(status.HTTP_404_NOT_FOUND, detail=f"Item {item_id} not found.")
@@ -101,7 +98,7 @@ OwnItemDep = Annotated[Item, Depends(_own_item)]
 
 @router.get("/{item_id}", responses=NOT_FOUND)
 {{ async }}def read_item(
-    item_id: Annotated[int, Path(ge=1, le=MAX_ID)],
+    item_id: PathId,
     caller: ReadingCallerDep,
     connection: ConnectionDep,
 ) -> ItemRead:

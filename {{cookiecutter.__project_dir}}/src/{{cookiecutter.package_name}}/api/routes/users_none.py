@@ -6,18 +6,18 @@ from typing import Annotated
 from fastapi import APIRouter
 from fastapi import Depends
 from fastapi import HTTPException
-from fastapi import Path
 from fastapi import status
 
+from ... import accounts
 from ... import crud
 from ...models import User
-from ...schemas import MAX_ID
-from ...schemas import UserCreate
-from ...schemas import UserRead
-from ...schemas import UserUpdate
+from ...user_schemas import UserCreate
+from ...user_schemas import UserRead
+from ...user_schemas import UserUpdate
 from .. import API_PREFIX
 from ..deps import Limit
 from ..deps import Offset
+from ..deps import PathId
 from ..errors import EMAIL_TAKEN
 from ..errors import TITLE_TAKEN
 from ..errors import UNAVAILABLE
@@ -31,7 +31,7 @@ router = APIRouter(prefix=f"{API_PREFIX}/users", tags=["users"], responses=UNAVA
 NOT_FOUND: Responses = {404: {"description": "No user has this id."}}
 
 
-{{ async }}def _user_or_404(user_id: Annotated[int, Path(ge=1, le=MAX_ID)], session: SessionDep) -> User:
+{{ async }}def _user_or_404(user_id: PathId, session: SessionDep) -> User:
     user = {{ await }}crud.get_user(session, user_id=user_id)
     if user is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, detail=f"User {user_id} not found.")
@@ -48,7 +48,7 @@ UserDep = Annotated[User, Depends(_user_or_404)]
 )
 {{ async }}def create_user(data: UserCreate, session: SessionDep) -> UserRead:
     """Create a user, with any first items, in one transaction."""
-    user = {{ await }}crud.create_user(session, data=data)
+    user = {{ await }}accounts.create_user(session, data=data)
     return UserRead.model_validate(user)
 
 
@@ -59,15 +59,13 @@ UserDep = Annotated[User, Depends(_user_or_404)]
     offset: Offset = 0,
 ) -> list[UserRead]:
     """List users, oldest first."""
-    return {{ await }}crud.list_users(connection, limit=limit, offset=offset)
+    return {{ await }}accounts.list_users(connection, limit=limit, offset=offset)
 
 
 @router.get("/{user_id}", responses=NOT_FOUND)
-{{ async }}def read_user(
-    user_id: Annotated[int, Path(ge=1, le=MAX_ID)], connection: ConnectionDep
-) -> UserRead:
+{{ async }}def read_user(user_id: PathId, connection: ConnectionDep) -> UserRead:
     """Read one user."""
-    user = {{ await }}crud.read_user(connection, user_id=user_id)
+    user = {{ await }}accounts.read_user(connection, user_id=user_id)
     if user is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, detail=f"User {user_id} not found.")
     return user
@@ -76,7 +74,7 @@ UserDep = Annotated[User, Depends(_user_or_404)]
 @router.patch("/{user_id}", responses=NOT_FOUND | EMAIL_TAKEN | UNREADABLE_BODY)
 {{ async }}def update_user(user: UserDep, data: UserUpdate, session: SessionDep) -> UserRead:
     """Change some of a user's fields."""
-    {{ await }}crud.update_user(session, user=user, data=data)
+    {{ await }}accounts.update_user(session, user=user, data=data)
     return UserRead.model_validate(user)
 
 

@@ -6,23 +6,23 @@ from typing import Annotated
 from fastapi import APIRouter
 from fastapi import Depends
 from fastapi import HTTPException
-from fastapi import Path
 from fastapi import Request
 from fastapi import status
 from pydantic import MISSING
 
+from ... import accounts
 from ... import crud
 from ...events import security_event
 from ...models import User
-from ...schemas import MAX_ID
-from ...schemas import UserRead
-from ...schemas import UserUpdate
+from ...user_schemas import UserRead
+from ...user_schemas import UserUpdate
 from .. import API_PREFIX
 from ..caller import AdminDep
 from ..caller import CallerDep
+from ..caller_base import client_address
 from ..deps import Limit
 from ..deps import Offset
-from ..deps import client_address
+from ..deps import PathId
 from ..errors import FORBIDDEN
 from ..errors import NOT_AUTHENTICATED
 from ..errors import UNAVAILABLE
@@ -44,9 +44,7 @@ NOT_FOUND: Responses = {404: {"description": "No user has this id."}}
     return user
 
 
-{{ async }}def _user_in_reach(
-    user_id: Annotated[int, Path(ge=1, le=MAX_ID)], caller: CallerDep, session: SessionDep
-) -> User:
+{{ async }}def _user_in_reach(user_id: PathId, caller: CallerDep, session: SessionDep) -> User:
     # Checked before the look-up: a user cannot learn which ids exist.
     if user_id != caller.user_id and not caller.is_admin:
         raise HTTPException(status.HTTP_403_FORBIDDEN, detail="Only an admin acts on other users.")
@@ -65,7 +63,7 @@ UserDep = Annotated[User, Depends(_user_in_reach)]
     _admin: AdminDep, session: SessionDep, limit: Limit = 50, offset: Offset = 0
 ) -> list[UserRead]:
     """List the users seen so far, oldest first (admins only)."""
-    users = {{ await }}crud.list_users(session, limit=limit, offset=offset)
+    users = {{ await }}accounts.list_users(session, limit=limit, offset=offset)
     return [UserRead.model_validate(user) for user in users]
 
 
@@ -84,7 +82,7 @@ UserDep = Annotated[User, Depends(_user_in_reach)]
 ) -> UserRead:
     """Change one's own name."""
     _refuse_admin_fields(data, caller.is_admin)
-    {{ await }}crud.update_user(session, user=me, data=data)
+    {{ await }}accounts.update_user(session, user=me, data=data)
     return UserRead.model_validate(me)
 
 
@@ -111,7 +109,7 @@ UserDep = Annotated[User, Depends(_user_in_reach)]
 ) -> UserRead:
     """Change a user's name, or (as an admin) deactivate or reactivate them."""
     _refuse_admin_fields(data, caller.is_admin)
-    {{ await }}crud.update_user(session, user=user, data=data)
+    {{ await }}accounts.update_user(session, user=user, data=data)
     if data.is_active is not MISSING:
         client = client_address(request)
         security_event(

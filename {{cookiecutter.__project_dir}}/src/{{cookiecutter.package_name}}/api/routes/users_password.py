@@ -8,32 +8,33 @@ from typing import Annotated
 from fastapi import APIRouter
 from fastapi import Depends
 from fastapi import HTTPException
-from fastapi import Path
 from fastapi import Request
 from fastapi import status
 from pydantic import MISSING
 
+from ... import accounts
+from ... import attempts
 from ... import crud
 from ...column_types import utc_now
 from ...events import security_event
 from ...models import User
 from ...passwords import Passwords
-from ...schemas import MAX_ID
-from ...schemas import UserCreate
-from ...schemas import UserRead
-from ...schemas import UserUpdate
 from ...settings import Settings
+from ...user_schemas import UserCreate
+from ...user_schemas import UserRead
+from ...user_schemas import UserUpdate
 from .. import API_PREFIX
+from ..app_state import PasswordsDep
+from ..app_state import SettingsDep
 from ..caller import AdminDep
-from ..caller import Caller
 from ..caller import CallerDep
 from ..caller import OptionalCallerDep
-from ..caller import not_authenticated
+from ..caller_base import Caller
+from ..caller_base import client_address
+from ..caller_base import not_authenticated
 from ..deps import Limit
 from ..deps import Offset
-from ..deps import PasswordsDep
-from ..deps import SettingsDep
-from ..deps import client_address
+from ..deps import PathId
 from ..errors import EMAIL_TAKEN
 from ..errors import FORBIDDEN
 from ..errors import NOT_AUTHENTICATED
@@ -68,9 +69,7 @@ CONFLICT: Responses = {
     return user
 
 
-{{ async }}def _user_in_reach(
-    user_id: Annotated[int, Path(ge=1, le=MAX_ID)], caller: CallerDep, session: SessionDep
-) -> User:
+{{ async }}def _user_in_reach(user_id: PathId, caller: CallerDep, session: SessionDep) -> User:
     # Checked before the look-up: a user cannot learn which ids exist.
     if user_id != caller.user_id and not caller.is_admin:
         raise HTTPException(status.HTTP_403_FORBIDDEN, detail="Only an admin acts on other users.")
@@ -106,7 +105,7 @@ UserDep = Annotated[User, Depends(_user_in_reach)]
     # hold its lock for their count only.
     hashed_password = {{ await }}passwords.hash(data.password.get_secret_value())
     {{ await }}_try_an_address(session, request, settings, email=data.email)
-    user = {{ await }}crud.create_user(session, data=data, hashed_password=hashed_password)
+    user = {{ await }}accounts.create_user(session, data=data, hashed_password=hashed_password)
     return UserRead.model_validate(user)
 
 
@@ -115,7 +114,7 @@ UserDep = Annotated[User, Depends(_user_in_reach)]
     _admin: AdminDep, session: SessionDep, limit: Limit = 50, offset: Offset = 0
 ) -> list[UserRead]:
     """List users, oldest first (admins only)."""
-    users = {{ await }}crud.list_users(session, limit=limit, offset=offset)
+    users = {{ await }}accounts.list_users(session, limit=limit, offset=offset)
     return [UserRead.model_validate(user) for user in users]
 
 
@@ -218,7 +217,7 @@ UserDep = Annotated[User, Depends(_user_in_reach)]
     if data.password is not MISSING:
         hashed_password = {{ await }}passwords.hash(data.password.get_secret_value())
     changed = [name for name in SECURITY_FIELDS if getattr(data, name) is not MISSING]
-    {{ await }}crud.update_user(session, user=user, data=data, hashed_password=hashed_password)
+    {{ await }}accounts.update_user(session, user=user, data=data, hashed_password=hashed_password)
     for name in changed:
         value = getattr(data, name)
         detail = {} if name in {"password", "email"} else {name: value}
@@ -244,7 +243,7 @@ UserDep = Annotated[User, Depends(_user_in_reach)]
     # Counted as a login is: guesses here lock the address as failed logins do.
     now = utc_now()
     try:
-        {{ await }}crud.count_login_attempt(
+        {{ await }}attempts.count_login_attempt(
             session,
             email=user.email,
             now=now,
@@ -252,7 +251,7 @@ UserDep = Annotated[User, Depends(_user_in_reach)]
             lockout=timedelta(seconds=settings.login_lockout_seconds),
             max_lockout=timedelta(seconds=settings.login_lockout_max_seconds),
         )
-    except crud.AccountLockedError as locked:
+    except attempts.AccountLockedError as locked:
         raise too_many(LOCKED, until=locked.until, now=now) from None
     current = data.current_password.get_secret_value()
     if not {{ await }}passwords.verify(current, user.hashed_password):
@@ -262,7 +261,7 @@ UserDep = Annotated[User, Depends(_user_in_reach)]
             "current_password_wrong", user_id=user.id, client=client, level=logging.WARNING
         )
         raise HTTPException(status.HTTP_403_FORBIDDEN, detail="The current password is wrong.")
-    {{ await }}crud.clear_login_failures(session, email=user.email)
+    {{ await }}attempts.clear_login_failures(session, email=user.email)
 
 
 {{ async }}def _try_an_address(
@@ -282,16 +281,16 @@ UserDep = Annotated[User, Depends(_user_in_reach)]
         limit=settings.client_signups_per_hour,
         window=timedelta(hours=1),
     )
-    holder = {{ await }}crud.get_user_by_email(session, email=email)
+    holder = {{ await }}accounts.get_user_by_email(session, email=email)
     if holder is not None and holder is not user:
         # The try is kept: committed before the refusal rolls the request's writes back.
         {{ await }}session.commit()
-        raise crud.EmailTakenError
+        raise accounts.EmailTakenError
 
 
 {{ async }}def _keep_an_admin(user: User, session: SessionDep) -> None:
     # Without an admin, only the command line could make one again.
-    if {{ await }}crud.is_only_admin(session, user=user):
+    if {{ await }}accounts.is_only_admin(session, user=user):
         raise HTTPException(
             status.HTTP_409_CONFLICT, detail="The service's only admin cannot lose the right."
         )

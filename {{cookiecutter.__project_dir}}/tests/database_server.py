@@ -10,11 +10,12 @@ from {{ cookiecutter.package_name }}.settings import DatabaseSettings
 
 # Nothing listens on port 1 of the loopback interface.
 UNREACHABLE_DATABASE_URL = f"{URL_SCHEME}://nobody@127.0.0.1:1/nowhere"
+{% set port, other_driver = ("5432", "psycopg2") if cookiecutter.database == "postgresql" else ("3306", "mysqldb") %}
 # A URL with the service's driver, without one, and with another.
-DATABASE_URL = f"{URL_SCHEME}://app:secret@db.internal:3306/app"
-URL_WITHOUT_DRIVER = "mysql://app:secret@db.internal:3306/app"
-URL_WITH_OTHER_DRIVER = "mysql+mysqldb://app:secret@db.internal:3306/app"
-URL_WITH_PASSWORD = "mysql://owner:s3cret-Pa55@db.internal:3306/app"
+DATABASE_URL = f"{URL_SCHEME}://app:secret@db.internal:{{ port }}/app"
+URL_WITHOUT_DRIVER = "{{ cookiecutter.database }}://app:secret@db.internal:{{ port }}/app"
+URL_WITH_OTHER_DRIVER = "{{ cookiecutter.database }}+{{ other_driver }}://app:secret@db.internal:{{ port }}/app"
+URL_WITH_PASSWORD = "{{ cookiecutter.database }}://owner:s3cret-Pa55@db.internal:{{ port }}/app"
 
 # Settings of the database held to a lowest value: (setting, default, lowest).
 DATABASE_BOUNDS = [("db_connect_timeout", 5, 1)]

@@ -1,0 +1,74 @@
+"""Reads and writes of user accounts, recorded as the identity provider's tokens first show them."""
+{% from "driver.jinja" import async, await, Connection, Session, imports, async_imports, sync_imports with context %}
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import bindparam
+from sqlalchemy import select
+{{- sync_imports("Connection") }}
+from sqlalchemy.exc import IntegrityError
+{{- async_imports("Connection") }}
+{{- imports("Session") }}
+
+from .dialect import violated_constraint
+from .models import User
+from .user_schemas import UserUpdate
+
+# What the database refuses, by the name its constraint gets from the naming convention (base.py).
+USER_SUBJECT_UNIQUE = "uq_users_subject"
+
+# What a read checks of its caller's account, by the provider's unique id of the person.
+READ_ACCOUNT = select(User.id, User.is_active).where(User.subject == bindparam("subject"))
+
+
+@dataclass(frozen=True)
+class Account:
+    """What a read needs to know of its caller's account."""
+
+    id: int
+    is_active: bool
+
+
+{{ async }}def list_users(session: {{ Session }}, *, limit: int, offset: int) -> Sequence[User]:
+    """Return a page of users, oldest first."""
+    users = {{ await }}session.scalars(select(User).order_by(User.id).limit(limit).offset(offset))
+    return users.all()
+
+
+{{ async }}def read_account(connection: {{ Connection }}, *, subject: str) -> Account | None:
+    """Return what a read checks of the account of this provider subject, or None."""
+    row = ({{ await }}connection.execute(READ_ACCOUNT, {"subject": subject})).first()
+    return None if row is None else Account(*row)
+
+
+{{ async }}def get_or_create_user(
+    session: {{ Session }}, *, subject: str, email: str | None, full_name: str
+) -> User:
+    """Return the user the identity provider knows by `subject`, recording them when first seen."""
+    by_subject = select(User).where(User.subject == subject)
+    user = {{ await }}session.scalar(by_subject)
+    if user is not None:
+        return user
+    user = User(subject=subject, email=email, full_name=full_name)
+    try:
+        # In a savepoint: if a request of the same person's records them first, only this
+        # insert is undone, and the request goes on with their row.
+        {{ async }}with session.begin_nested():
+            session.add(user)
+    except IntegrityError as error:
+        if violated_constraint(error) != USER_SUBJECT_UNIQUE:
+            raise
+        # A locking read sees the other request's row past this transaction's snapshot.
+        recorded = {{ await }}session.scalar(by_subject.with_for_update(read=True))
+        if recorded is None:
+            raise
+        return recorded
+    return user
+
+
+{{ async }}def update_user(session: {{ Session }}, *, user: User, data: UserUpdate) -> None:
+    """Apply the fields given."""
+    for field, value in data.model_dump().items():
+        setattr(user, field, value)
+    {{ await }}session.flush()

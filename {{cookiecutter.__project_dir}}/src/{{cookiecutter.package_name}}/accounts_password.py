@@ -1,0 +1,117 @@
+"""Reads and writes of user accounts, which sign in with an e-mail address and a password."""
+{% from "driver.jinja" import async, await, Connection, Session, imports, async_imports, sync_imports with context %}
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import bindparam
+from sqlalchemy import select
+{{- sync_imports("Connection") }}
+from sqlalchemy.exc import IntegrityError
+{{- async_imports("Connection") }}
+{{- imports("Session") }}
+
+from .crud import flush_items
+from .dialect import violated_constraint
+from .models import Item
+from .models import User
+from .user_schemas import UserCreate
+from .user_schemas import UserUpdate
+
+# What the database refuses, by the name its constraint gets from the naming convention (base.py).
+USER_EMAIL_UNIQUE = "uq_users_email"
+
+# What each request checks of its caller's account, by primary key.
+READ_ACCOUNT = select(User.id, User.is_active, User.is_superuser, User.token_version).where(
+    User.id == bindparam("user_id")
+)
+
+
+class EmailTakenError(Exception):
+    """Another user already has this e-mail address."""
+
+
+@dataclass(frozen=True)
+class Account:
+    """What a request needs to know of its caller's account."""
+
+    id: int
+    is_active: bool
+    is_superuser: bool
+    token_version: int
+
+
+{{ async }}def list_users(session: {{ Session }}, *, limit: int, offset: int) -> Sequence[User]:
+    """Return a page of users, oldest first."""
+    users = {{ await }}session.scalars(select(User).order_by(User.id).limit(limit).offset(offset))
+    return users.all()
+
+
+{{ async }}def read_account(connection: {{ Connection }}, *, user_id: int) -> Account | None:
+    """Return what a request checks of the account with this id, or None."""
+    row = ({{ await }}connection.execute(READ_ACCOUNT, {"user_id": user_id})).first()
+    return None if row is None else Account(*row)
+
+
+{{ async }}def get_user_by_email(session: {{ Session }}, *, email: str) -> User | None:
+    """Return the user with this (lower-cased) e-mail address, or None."""
+    return {{ await }}session.scalar(select(User).where(User.email == email))
+
+
+{{ async }}def create_user(
+    session: {{ Session }}, *, data: UserCreate, hashed_password: str, is_superuser: bool = False
+) -> User:
+    """Add a user and the user's first items, all or nothing.
+
+    Raises EmailTakenError if the address is in use, TitleTakenError if two items share a title.
+    """
+    user = User(
+        email=data.email,
+        full_name=data.full_name,
+        hashed_password=hashed_password,
+        is_superuser=is_superuser,
+    )
+    session.add(user)
+    {{ await }}_flush_user(session)
+    # The items need the user's new id, so they are a second statement; if it
+    # fails, the request's transaction takes the user back with it.
+    session.add_all(Item(**item.model_dump(), owner_id=user.id) for item in data.items)
+    {{ await }}flush_items(session, owner_id=user.id)
+    return user
+
+
+{{ async }}def update_user(
+    session: {{ Session }}, *, user: User, data: UserUpdate, hashed_password: str | None = None
+) -> None:
+    """Apply the fields given, and the new password's hash if there is one.
+
+    A new password, a deactivation or the loss of admin rights ends the tokens issued
+    before. Raises EmailTakenError if the new address is in use.
+    """
+    demoted = user.is_superuser and data.is_superuser is False
+    if hashed_password is not None or data.is_active is False or demoted:
+        user.token_version += 1
+    for field, value in data.model_dump(exclude={"password", "current_password"}).items():
+        setattr(user, field, value)
+    if hashed_password is not None:
+        user.hashed_password = hashed_password
+    {{ await }}_flush_user(session)
+
+
+{{ async }}def is_only_admin(session: {{ Session }}, *, user: User) -> bool:
+    """Whether this user is the one active admin; the others' rows stay locked meanwhile."""
+    if not (user.is_superuser and user.is_active):
+        return False
+    others = select(User.id).where(User.is_superuser, User.is_active, User.id != user.id)
+    return ({{ await }}session.scalars(others.with_for_update())).first() is None
+
+
+# The constraint decides, not a look-up beforehand: two requests racing for one
+# e-mail address cannot both pass it, and a valid write costs one round trip.
+{{ async }}def _flush_user(session: {{ Session }}) -> None:
+    try:
+        {{ await }}session.flush()
+    except IntegrityError as error:
+        if violated_constraint(error) == USER_EMAIL_UNIQUE:
+            raise EmailTakenError from error
+        raise
