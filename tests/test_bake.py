@@ -122,10 +122,8 @@ WITH = {
         "tests/test_throttle_races.py",
         "tests/test_tokens.py",
         "tests/test_settings_password.py",
-        "tests/test_throttle_race.py",
         "tests/test_credential_changes.py",
         "tests/test_user_order.py",
-        "tests/races.py",
     },
     ("auth", "oidc"): {
         "src/{package}/api/caller.py",
