@@ -2,6 +2,7 @@
 """Two first attempts under one key at once: the second to create its row counts on the first's."""
 
 from collections.abc import Callable
+from datetime import timedelta
 
 {% if cookiecutter.driver == "async" %}
 from httpx2 import AsyncClient
@@ -21,9 +22,11 @@ TOKEN = "/api/v1/auth/token"
 {{ async }}def test_a_failed_login_is_counted_on_the_row_another_request_created_meanwhile(
     client_with: Callable[..., {{ Client }}], ada: Account
 ) -> None:
-    # The other request was a failed login too: one more failure locks the address.
+    # The other request was a failed login too: one more failure locks the address. Its row
+    # is remembered for a while yet (an address quiet past its window starts afresh).
     key = f"login:{ada.email}"
-    other = {key: {"key": key, "attempts": 2, "window_ends_at": utc_now(), "lockouts": 0}}
+    remembered = utc_now() + timedelta(minutes=15)
+    other = {key: {"key": key, "attempts": 2, "window_ends_at": remembered, "lockouts": 0}}
     {{ async }}with client_with(login_max_failures=3) as strict:
         with inserted_meanwhile(Throttle, other):
             failed = {{ await }}strict.post(TOKEN, data={"username": ada.email, "password": "wrong"})
