@@ -18,10 +18,10 @@ from fastapi import FastAPI
 
 def create_app() -> FastAPI:
     package = os.environ["BENCH_PACKAGE"]
-    crud: Any = importlib.import_module(f"{package}.crud")
+    accounts: Any = importlib.import_module(f"{package}.accounts")
 
     def account(user_id: int) -> Any:
-        return crud.Account(id=user_id, is_active=True, is_superuser=True, token_version=0)
+        return accounts.Account(id=user_id, is_active=True, is_superuser=True, token_version=0)
 
     async def read_account_async(_connection: object, *, user_id: int) -> Any:
         return account(user_id)
@@ -29,7 +29,7 @@ def create_app() -> FastAPI:
     def read_account_sync(_connection: object, *, user_id: int) -> Any:
         return account(user_id)
 
-    asynchronous = inspect.iscoroutinefunction(crud.read_account)
-    crud.read_account = read_account_async if asynchronous else read_account_sync
+    asynchronous = inspect.iscoroutinefunction(accounts.read_account)
+    accounts.read_account = read_account_async if asynchronous else read_account_sync
     app: FastAPI = importlib.import_module(f"{package}.main").create_app()
     return app

@@ -21,8 +21,8 @@ ME = "/api/v1/users/me"
 CLIENT_ADDRESS = "{{ "127.0.0.1" if cookiecutter.driver == "async" else "testclient" }}"
 NEW_PASSWORD = "a brand new passphrase"
 NEW_EMAIL = "ada.byron@example.com"
-# Fields every log line of a request carries: the ids of the request and of its trace.
-REQUEST_IDS = {"request_id", "trace_id", "span_id"}
+# Fields every log line of a request carries: its ids.
+REQUEST_IDS = {"request_id"{{ ', "trace_id", "span_id"' if cookiecutter.include_tracing else '' }}}
 
 
 {{ async }}def test_a_change_with_the_right_current_password_clears_the_failures_as_a_login_does(
