@@ -3,7 +3,7 @@
 The baked compose files are started as a user starts them, with `docker-compose up -d` in the
 project's directory (Debian 12's docker-compose 1.29, which honours `depends_on` conditions and
 `deploy.replicas`; Docker Engine runs the HEALTHCHECKs). The suite's daemon is its own: its
-images and volumes in STORE/docker, apart from the machine's, and its network namespace of its
+images and volumes in a data root under STORE, apart from the machine's, and its network namespace of its
 own, so that the ports the compose files publish (8000, 5432, 3306) are those of the
 namespace's loopback, clashing with nothing on the machine. The daemon touches no firewall rule
 (`--iptables=false`): the services reach each other by name on the project's bridge network,
@@ -20,6 +20,7 @@ compose files, not the upstream images. The stand-ins are built and loaded once 
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import os
 import shutil
@@ -35,6 +36,7 @@ from typing import Any
 
 import yaml
 from filelock import FileLock
+from filelock import Timeout
 
 from harness.containers import IMAGES
 from harness.containers import STORE
@@ -127,30 +129,50 @@ class Docker:
 
 
 @contextmanager
-def docker_engine() -> Iterator[Docker]:
-    """Start the suite's dockerd in a network namespace of its own; stop it after.
+def free_data_root() -> Iterator[tuple[Path, str]]:
+    """A data root no other daemon of the suite uses, held until the daemon stops; and its name.
 
-    One daemon at a time uses the image store: a second run waits for the first (a file lock).
+    A daemon owns its data root, so two suites (or two workers) at once take two roots instead
+    of one waiting out the other's whole session. Each root keeps its images for the next run
+    that takes it.
     """
+    for number in itertools.count():
+        name = f"docker-{number}"
+        lock = FileLock(STORE / f"{name}.lock")
+        try:
+            lock.acquire(timeout=0)
+        except Timeout:
+            continue
+        try:
+            (STORE / name).mkdir(parents=True, exist_ok=True)
+            yield STORE / name, name
+        finally:
+            lock.release()
+        return
+
+
+@contextmanager
+def docker_engine() -> Iterator[Docker]:
+    """Start the suite's dockerd in a network namespace of its own, on a free data root; stop it after."""
     dockerd, docker, compose = (find_program(name) for name in ("dockerd", "docker", "docker-compose"))
     unshare, ip = find_program("unshare"), find_program("ip")
     find_program("nsenter")
     if os.geteuid() != 0:
         raise ContainersUnavailable("the compose tests run Docker Engine as root")
-    (STORE / "docker").mkdir(parents=True, exist_ok=True)
-    with FileLock(STORE / "docker.lock"):
+    STORE.mkdir(parents=True, exist_ok=True)
+    with free_data_root() as (data_root, name):
         # Under /run: containerd's socket path must stay short.
         run = Path(tempfile.mkdtemp(prefix="template-suite-docker-", dir="/run"))
         # The namespace's loopback up, then the daemon in it, its own process (so its pid's namespace).
         script = f'"{ip}" link set lo up && exec "$@"'
         with (run / "dockerd.log").open("w") as log, subprocess.Popen(
             [unshare, "--net", "sh", "-c", script, "dockerd", dockerd,
-             "--data-root", str(STORE / "docker"), "--exec-root", str(run / "exec"),
+             "--data-root", str(data_root), "--exec-root", str(run / "exec"),
              "--pidfile", str(run / "dockerd.pid"), "--host", f"unix://{run / 'docker.sock'}",
              "--iptables=false", "--ip-forward=false", "--ip-masq=false", "--bridge=none",
              # Apart from the machine's Docker, if its containerd is the one this daemon finds.
-             "--containerd-namespace", "template-suite",
-             "--containerd-plugins-namespace", "template-suite-plugins"],
+             "--containerd-namespace", f"template-suite-{name}",
+             "--containerd-plugins-namespace", f"template-suite-{name}-plugins"],
             env={**os.environ, "PATH": f"{os.environ.get('PATH', '')}:{SBIN}"},
             stdout=subprocess.DEVNULL, stderr=log,
         ) as daemon:  # fmt: skip
