@@ -48,6 +48,15 @@ VERSIONS = {
             "mysql": f"{PACKAGE}/dialect_mysql.py",
         },
     ),
+    # Only password bakes keep it (KEPT_ONLY_FOR): their throttles are its one user.
+    f"{PACKAGE}/inserts.py": (
+        "database",
+        {
+            "sqlite": f"{PACKAGE}/inserts_on_conflict.py",
+            "postgresql": f"{PACKAGE}/inserts_on_conflict.py",
+            "mysql": f"{PACKAGE}/inserts_mysql.py",
+        },
+    ),
     f"{PACKAGE}/api/sessions.py": (
         "driver",
         {"async": f"{PACKAGE}/api/sessions_async.py", "sync": f"{PACKAGE}/api/sessions_sync.py"},
@@ -118,6 +127,7 @@ KEPT_ONLY_FOR: dict[str, tuple[str, set[object]]] = {
     f"{PACKAGE}/db_server.py": ("database", {"postgresql", "mysql"}),
     f"{PACKAGE}/admins.py": ("auth", {"password"}),
     f"{PACKAGE}/attempts.py": ("auth", {"password"}),
+    f"{PACKAGE}/inserts.py": ("auth", {"password"}),
     f"{PACKAGE}/cpus.py": ("auth", {"password"}),
     f"{PACKAGE}/api/app_state.py": ("auth", {"password"}),
     f"{PACKAGE}/api/routes/auth.py": ("auth", {"password"}),

@@ -103,6 +103,7 @@ WITH = {
         "src/{package}/api/caller.py",
         "src/{package}/api/caller_base.py",
         "src/{package}/attempts.py",
+        "src/{package}/inserts.py",
         "src/{package}/emails.py",
         "src/{package}/api/routes/auth.py",
         "src/{package}/api/throttles.py",
