@@ -134,6 +134,7 @@ KEPT_ONLY_FOR: dict[str, tuple[str, set[object]]] = {
     f"{PACKAGE}/api/throttles.py": ("auth", {"password"}),
     f"{PACKAGE}/common_passwords.txt": ("auth", {"password"}),
     f"{PACKAGE}/emails.py": ("auth", {"password", "none"}),
+    f"{PACKAGE}/unique_emails.py": ("auth", {"password", "none"}),
     f"{PACKAGE}/events.py": ("auth", {"password", "oidc"}),
     f"{PACKAGE}/api/caller_base.py": ("auth", {"password", "oidc"}),
     f"{PACKAGE}/passwords.py": ("auth", {"password"}),

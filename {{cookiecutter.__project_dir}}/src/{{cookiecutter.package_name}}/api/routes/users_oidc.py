@@ -19,12 +19,12 @@ from ...user_schemas import UserUpdate
 from .. import API_PREFIX
 from ..caller import AdminDep
 from ..caller import CallerDep
+from ..caller_base import FORBIDDEN
+from ..caller_base import NOT_AUTHENTICATED
 from ..caller_base import client_address
 from ..deps import Limit
 from ..deps import Offset
 from ..deps import PathId
-from ..errors import FORBIDDEN
-from ..errors import NOT_AUTHENTICATED
 from ..errors import UNAVAILABLE
 from ..errors import UNREADABLE_BODY
 from ..errors import Responses
