@@ -1,5 +1,5 @@
 """The engine and session factory of one process, made from the settings when the app is built."""
-{% from "driver.jinja" import AbstractContextManager, Connection, Engine, Session, create_engine, sessionmaker, sync_engine, async_imports, sync_imports with context %}
+{% from "driver.jinja" import await, AbstractContextManager, Connection, Engine, Session, create_engine, sessionmaker, sync_engine, async_imports, sync_imports with context %}
 
 from collections.abc import AsyncIterator
 from collections.abc import Callable
@@ -48,6 +48,10 @@ class Database:
     # tasks of the event loop (see `transaction`), and a lock belongs to the task that took it.
     writer: anyio.Semaphore
 {% endif %}
+
+    async def close(self) -> None:
+        """Close the pooled connections, as the service stops: the app's lifespan awaits it."""
+        {{ await }}self.engine.dispose()
 
     def saturated(self) -> bool:
         """Whether every connection the pool may open is in use: a new request would wait."""
