@@ -137,6 +137,7 @@ KEPT_ONLY_FOR: dict[str, tuple[str, set[object]]] = {
     f"{PACKAGE}/unique_emails.py": ("auth", {"password", "none"}),
     f"{PACKAGE}/events.py": ("auth", {"password", "oidc"}),
     f"{PACKAGE}/api/caller_base.py": ("auth", {"password", "oidc"}),
+    f"{PACKAGE}/api/user_in_reach.py": ("auth", {"password", "oidc"}),
     f"{PACKAGE}/passwords.py": ("auth", {"password"}),
     f"{PACKAGE}/tokens.py": ("auth", {"password"}),
     "tests/test_access.py": ("auth", {"password", "oidc"}),

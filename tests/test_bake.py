@@ -102,6 +102,7 @@ WITH = {
         "src/{package}/api/app_state.py",
         "src/{package}/api/caller.py",
         "src/{package}/api/caller_base.py",
+        "src/{package}/api/user_in_reach.py",
         "src/{package}/attempts.py",
         "src/{package}/inserts.py",
         "src/{package}/emails.py",
@@ -130,6 +131,7 @@ WITH = {
     ("auth", "oidc"): {
         "src/{package}/api/caller.py",
         "src/{package}/api/caller_base.py",
+        "src/{package}/api/user_in_reach.py",
         "src/{package}/events.py",
         "src/{package}/oidc.py",
         "tests/test_access.py",

@@ -37,12 +37,12 @@ from ..caller_base import client_address
 from ..caller_base import not_authenticated
 from ..deps import Limit
 from ..deps import Offset
-from ..deps import PathId
 from ..errors import TITLE_TAKEN
 from ..errors import UNAVAILABLE
 from ..errors import UNREADABLE_BODY
 from ..errors import Responses
 from ..sessions import SessionDep
+from ..user_in_reach import UserDep
 from ..throttles import LOCKED
 from ..throttles import TOO_MANY
 from ..throttles import too_many
@@ -70,18 +70,7 @@ CONFLICT: Responses = {
     return user
 
 
-{{ async }}def _user_in_reach(user_id: PathId, caller: CallerDep, session: SessionDep) -> User:
-    # Checked before the look-up: a user cannot learn which ids exist.
-    if user_id != caller.user_id and not caller.is_admin:
-        raise HTTPException(status.HTTP_403_FORBIDDEN, detail="Only an admin acts on other users.")
-    user = {{ await }}crud.get_user(session, user_id=user_id)
-    if user is None:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, detail=f"User {user_id} not found.")
-    return user
-
-
 MeDep = Annotated[User, Depends(_me)]
-UserDep = Annotated[User, Depends(_user_in_reach)]
 
 
 @router.post(
