@@ -42,11 +42,11 @@ from ..errors import UNAVAILABLE
 from ..errors import UNREADABLE_BODY
 from ..errors import Responses
 from ..sessions import SessionDep
-from ..user_in_reach import UserDep
 from ..throttles import LOCKED
 from ..throttles import TOO_MANY
 from ..throttles import too_many
 from ..throttles import within_client_limit
+from ..user_in_reach import UserDep
 
 router = APIRouter(
     prefix=f"{API_PREFIX}/users", tags=["users"], responses=UNAVAILABLE | NOT_AUTHENTICATED
