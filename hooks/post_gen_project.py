@@ -57,6 +57,11 @@ VERSIONS = {
             "mysql": f"{PACKAGE}/inserts_mysql.py",
         },
     ),
+    # Kept for password only too: the login is its one user.
+    f"{PACKAGE}/transactions.py": (
+        "driver",
+        {"async": f"{PACKAGE}/transactions_async.py", "sync": f"{PACKAGE}/transactions_sync.py"},
+    ),
     f"{PACKAGE}/api/sessions.py": (
         "driver",
         {"async": f"{PACKAGE}/api/sessions_async.py", "sync": f"{PACKAGE}/api/sessions_sync.py"},
@@ -128,6 +133,7 @@ KEPT_ONLY_FOR: dict[str, tuple[str, set[object]]] = {
     f"{PACKAGE}/admins.py": ("auth", {"password"}),
     f"{PACKAGE}/attempts.py": ("auth", {"password"}),
     f"{PACKAGE}/inserts.py": ("auth", {"password"}),
+    f"{PACKAGE}/transactions.py": ("auth", {"password"}),
     f"{PACKAGE}/cpus.py": ("auth", {"password"}),
     f"{PACKAGE}/api/app_state.py": ("auth", {"password"}),
     f"{PACKAGE}/api/routes/auth.py": ("auth", {"password"}),

@@ -105,6 +105,7 @@ WITH = {
         "src/{package}/api/user_in_reach.py",
         "src/{package}/attempts.py",
         "src/{package}/inserts.py",
+        "src/{package}/transactions.py",
         "src/{package}/emails.py",
         "src/{package}/unique_emails.py",
         "src/{package}/api/routes/auth.py",
