@@ -48,6 +48,20 @@ VERSIONS = {
             "mysql": f"{PACKAGE}/dialect_mysql.py",
         },
     ),
+    # Only password bakes keep it (KEPT_ONLY_FOR): their throttles are its one user.
+    f"{PACKAGE}/inserts.py": (
+        "database",
+        {
+            "sqlite": f"{PACKAGE}/inserts_on_conflict.py",
+            "postgresql": f"{PACKAGE}/inserts_on_conflict.py",
+            "mysql": f"{PACKAGE}/inserts_mysql.py",
+        },
+    ),
+    # Kept for password only too: the login is its one user.
+    f"{PACKAGE}/transactions.py": (
+        "driver",
+        {"async": f"{PACKAGE}/transactions_async.py", "sync": f"{PACKAGE}/transactions_sync.py"},
+    ),
     f"{PACKAGE}/api/sessions.py": (
         "driver",
         {"async": f"{PACKAGE}/api/sessions_async.py", "sync": f"{PACKAGE}/api/sessions_sync.py"},
@@ -118,14 +132,18 @@ KEPT_ONLY_FOR: dict[str, tuple[str, set[object]]] = {
     f"{PACKAGE}/db_server.py": ("database", {"postgresql", "mysql"}),
     f"{PACKAGE}/admins.py": ("auth", {"password"}),
     f"{PACKAGE}/attempts.py": ("auth", {"password"}),
+    f"{PACKAGE}/inserts.py": ("auth", {"password"}),
+    f"{PACKAGE}/transactions.py": ("auth", {"password"}),
     f"{PACKAGE}/cpus.py": ("auth", {"password"}),
     f"{PACKAGE}/api/app_state.py": ("auth", {"password"}),
     f"{PACKAGE}/api/routes/auth.py": ("auth", {"password"}),
     f"{PACKAGE}/api/throttles.py": ("auth", {"password"}),
     f"{PACKAGE}/common_passwords.txt": ("auth", {"password"}),
     f"{PACKAGE}/emails.py": ("auth", {"password", "none"}),
+    f"{PACKAGE}/unique_emails.py": ("auth", {"password", "none"}),
     f"{PACKAGE}/events.py": ("auth", {"password", "oidc"}),
     f"{PACKAGE}/api/caller_base.py": ("auth", {"password", "oidc"}),
+    f"{PACKAGE}/api/user_in_reach.py": ("auth", {"password", "oidc"}),
     f"{PACKAGE}/passwords.py": ("auth", {"password"}),
     f"{PACKAGE}/tokens.py": ("auth", {"password"}),
     "tests/test_access.py": ("auth", {"password", "oidc"}),

@@ -74,29 +74,32 @@ def problems(answers: dict[str, object]) -> list[str]:
 
 def slug_problem(slug: str) -> str | None:
     """What is wrong with the project slug, or None."""
-    if not SLUG.fullmatch(slug):
-        return (
-            f"project_slug {slug!r}: use lower-case letters, digits and single hyphens, "
-            "starting with a letter (e.g. my-service)"
-        )
-    if len(slug) > MAX_NAME_LENGTH:
-        return f"project_slug {slug!r}: at most {MAX_NAME_LENGTH} characters, not {len(slug)}"
-    return None
+    return _name_problem("project_slug", slug, SLUG, "single hyphens", "my-service")
 
 
 def package_problem(package: str) -> str | None:
     """What is wrong with the package name, or None."""
-    if not PACKAGE.fullmatch(package):
-        return (
-            f"package_name {package!r}: use lower-case letters, digits and underscores, "
-            "starting with a letter (e.g. my_service)"
-        )
-    if len(package) > MAX_NAME_LENGTH:
-        return f"package_name {package!r}: at most {MAX_NAME_LENGTH} characters, not {len(package)}"
+    problem = _name_problem("package_name", package, PACKAGE, "underscores", "my_service")
+    if problem:
+        return problem
     if keyword.iskeyword(package) or keyword.issoftkeyword(package):
         return f"package_name {package!r} is a Python keyword; choose another name"
     if package in sys.stdlib_module_names or package in TAKEN_NAMES:
         return f"package_name {package!r} would shadow the module of the same name; choose another name"
+    return None
+
+
+def _name_problem(
+    field: str, name: str, pattern: re.Pattern[str], separators: str, example: str
+) -> str | None:
+    """What is wrong with a name that must match `pattern` and fit MAX_NAME_LENGTH, or None."""
+    if not pattern.fullmatch(name):
+        return (
+            f"{field} {name!r}: use lower-case letters, digits and {separators}, "
+            f"starting with a letter (e.g. {example})"
+        )
+    if len(name) > MAX_NAME_LENGTH:
+        return f"{field} {name!r}: at most {MAX_NAME_LENGTH} characters, not {len(name)}"
     return None
 
 

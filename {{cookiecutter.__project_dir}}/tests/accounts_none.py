@@ -1,11 +1,11 @@
 """Who calls the API: anyone, without credentials (the service sits behind a gateway)."""
-{% from "driver.jinja" import async, await, Client, import_line with context %}
+{% from "driver.jinja" import async, await, Client, imports with context %}
 
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
-{{ import_line.Client }}
+{{- imports("Client") }}
 
 
 @pytest.fixture(scope="session")

@@ -1,5 +1,5 @@
 """Who calls the API: people with tokens of an identity provider, played here by a local server."""
-{% from "driver.jinja" import async, await, Client, import_line with context %}
+{% from "driver.jinja" import async, await, Client, imports with context %}
 
 import json
 import threading
@@ -13,7 +13,7 @@ from typing import Any
 import jwt
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
-{{ import_line.Client }}
+{{- imports("Client") }}
 from jwt.algorithms import RSAAlgorithm
 
 AUDIENCE = "tests-audience"

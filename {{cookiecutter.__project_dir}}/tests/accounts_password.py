@@ -1,14 +1,13 @@
 """Who calls the API: accounts signed up through it, with access tokens of the service's own."""
-{% from "driver.jinja" import async, await, Client, Connection, Engine, import_line with context %}
+{% from "driver.jinja" import async, await, Client, Connection, Engine, imports with context %}
 
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
-{{ import_line.Client }}
+{{- imports("Client") }}
 from sqlalchemy import update
-{{ import_line.Connection }}
-{{ import_line.Engine }}
+{{- imports("Connection", "Engine") }}
 
 from {{ cookiecutter.package_name }} import tokens
 from {{ cookiecutter.package_name }}.column_types import utc_now

@@ -1,8 +1,8 @@
 """Who may do what, with accounts of either kind: anonymous callers, users and admins."""
-{% from "driver.jinja" import async, await, Client, import_line with context %}
+{% from "driver.jinja" import async, await, Client, imports with context %}
 
 import pytest
-{{ import_line.Client }}
+{{- imports("Client") }}
 
 from accounts import Account
 

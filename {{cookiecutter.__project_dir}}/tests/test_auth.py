@@ -1,5 +1,5 @@
 """Logging in and access tokens: who gets a token, who is throttled, which tokens are refused."""
-{% from "driver.jinja" import async, await, Client, Connection, import_line with context %}
+{% from "driver.jinja" import async, await, Client, Connection, imports with context %}
 
 import base64
 import json
@@ -9,11 +9,11 @@ from datetime import timedelta
 
 import jwt
 import pytest
-{{ import_line.Client }}
+{{- imports("Client") }}
 from pwdlib import PasswordHash
 from sqlalchemy import select
 from sqlalchemy import update
-{{ import_line.Connection }}
+{{- imports("Connection") }}
 
 from {{ cookiecutter.package_name }} import tokens
 from {{ cookiecutter.package_name }}.column_types import utc_now

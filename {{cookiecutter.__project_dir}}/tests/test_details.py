@@ -1,7 +1,6 @@
 """What the error answers say: each names what went wrong, and the id the client sent."""
-{% from "driver.jinja" import async, await, Client, import_line with context %}
-
-{{ import_line.Client }}
+{% from "driver.jinja" import async, await, Client, imports with context %}
+{{ imports("Client") }}
 
 ITEMS = "/api/v1/items"
 USERS = "/api/v1/users"

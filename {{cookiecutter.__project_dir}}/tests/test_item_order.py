@@ -1,11 +1,10 @@
 """The item list is in id order whatever order the database happens to keep its rows in."""
-{% from "driver.jinja" import async, await, Client, Connection, import_line with context %}
+{% from "driver.jinja" import async, await, Client, Connection, imports with context %}
 
 from typing import Any
-
-{{ import_line.Client }}
+{{ imports("Client") }}
 from sqlalchemy import insert
-{{ import_line.Connection }}
+{{- imports("Connection") }}
 
 from {{ cookiecutter.package_name }}.models import Item
 

@@ -1,10 +1,10 @@
 """The items API: create, list, read, update, delete, and the client mistakes around them."""
-{% from "driver.jinja" import async, await, Client, import_line with context %}
+{% from "driver.jinja" import async, await, Client, imports with context %}
 
 from typing import Any
 
 import pytest
-{{ import_line.Client }}
+{{- imports("Client") }}
 
 ITEMS = "/api/v1/items"
 

@@ -1,10 +1,10 @@
 """Items with owners: one's own items and the public ones; admins see and change all."""
-{% from "driver.jinja" import async, await, Client, import_line with context %}
+{% from "driver.jinja" import async, await, Client, imports with context %}
 
 from typing import Any
 
 import pytest
-{{ import_line.Client }}
+{{- imports("Client") }}
 
 from accounts import Account
 

@@ -1,13 +1,12 @@
 """Logging in with several accounts: failures lock no other address; a login carries its rights."""
-{% from "driver.jinja" import async, await, Client, Connection, import_line with context %}
+{% from "driver.jinja" import async, await, Client, Connection, imports with context %}
 
 from collections.abc import Callable
 from datetime import timedelta
-
-{{ import_line.Client }}
+{{ imports("Client") }}
 from sqlalchemy import insert
 from sqlalchemy import update
-{{ import_line.Connection }}
+{{- imports("Connection") }}
 
 from {{ cookiecutter.package_name }}.column_types import utc_now
 from {{ cookiecutter.package_name }}.models import Throttle

@@ -1,14 +1,13 @@
 """Tokens of the identity provider: what is accepted, what is refused, and how keys are fetched."""
-{% from "driver.jinja" import async, await, Client, import_line with context %}
-
-{{ import_line.concurrency }}
+{% from "driver.jinja" import async, await, Client, imports with context %}
+{{ imports("asyncio", "concurrent.futures") }}
 import time
 from collections.abc import Callable
 from typing import Any
 
 import jwt
 import pytest
-{{ import_line.Client }}
+{{- imports("Client") }}
 
 from {{ cookiecutter.package_name }} import oidc
 from {{ cookiecutter.package_name }}.oidc import IdentityProvider

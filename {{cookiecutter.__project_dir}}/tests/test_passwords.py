@@ -1,7 +1,6 @@
 """Password hashing: salted argon2, and never more hashes at once than the settings allow."""
-{% from "driver.jinja" import async, await, import_line with context %}
-
-{{ import_line.concurrency }}
+{% from "driver.jinja" import async, await, imports with context %}
+{{ imports("asyncio", "concurrent.futures") }}
 import threading
 import time
 

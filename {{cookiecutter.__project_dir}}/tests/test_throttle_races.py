@@ -1,18 +1,17 @@
 """Logins from one client at once, on new addresses, each get their answer: none is a 5xx."""
-{% from "driver.jinja" import async, await, Client, Engine, Iterator, import_line, async_imports, sync_imports with context %}
-
-{{ import_line.concurrency }}
+{% from "driver.jinja" import async, await, Client, Engine, Iterator, imports, async_imports, sync_imports with context %}
+{{ imports("asyncio", "concurrent.futures") }}
 from collections import Counter{{ async_imports("Iterator") }}
 from collections.abc import Callable{{ sync_imports("Iterator") }}
 from datetime import timedelta
 
 import pytest
 from fastapi import FastAPI
-{{ import_line.Client }}
+{{- imports("Client") }}
 from sqlalchemy import delete
 from sqlalchemy import insert
 from sqlalchemy import select
-{{ import_line.Engine }}
+{{- imports("Engine") }}
 
 from {{ cookiecutter.package_name }}.base import Base
 from {{ cookiecutter.package_name }}.column_types import utc_now

@@ -1,14 +1,13 @@
 """The throttles table forgets ended windows; the tries that tell taken addresses are counted."""
-{% from "driver.jinja" import async, await, Client, Connection, import_line with context %}
+{% from "driver.jinja" import async, await, Client, Connection, imports with context %}
 
 from collections.abc import Callable
 from datetime import timedelta
-
-{{ import_line.Client }}
+{{ imports("Client") }}
 from sqlalchemy import delete
 from sqlalchemy import select
 from sqlalchemy import update
-{{ import_line.Connection }}
+{{- imports("Connection") }}
 
 from {{ cookiecutter.package_name }}.attempts import PRUNE_BATCH
 from {{ cookiecutter.package_name }}.column_types import utc_now

@@ -1,5 +1,5 @@
 """Access tokens: one lacking a required claim is refused; the cache of valid ones is bounded."""
-{% from "driver.jinja" import async, await, Client, import_line with context %}
+{% from "driver.jinja" import async, await, Client, imports with context %}
 
 import logging
 from datetime import timedelta
@@ -8,7 +8,7 @@ from typing import Any
 
 import jwt
 import pytest
-{{ import_line.Client }}
+{{- imports("Client") }}
 
 from {{ cookiecutter.package_name }} import tokens
 from {{ cookiecutter.package_name }}.column_types import utc_now

@@ -1,10 +1,10 @@
 """The users API, open to every caller: create, list, read, update, delete, and client mistakes."""
-{% from "driver.jinja" import async, await, Client, import_line with context %}
+{% from "driver.jinja" import async, await, Client, imports with context %}
 
 from typing import Any
 
 import pytest
-{{ import_line.Client }}
+{{- imports("Client") }}
 
 USERS = "/api/v1/users"
 NEW_USER = {"email": "grace@example.com", "full_name": "Grace Hopper"}

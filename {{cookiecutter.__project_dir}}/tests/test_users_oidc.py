@@ -1,14 +1,14 @@
 """The users API with an identity provider: users recorded when first seen, and admin rights."""
-{% from "driver.jinja" import async, await, Client, Connection, import_line with context %}
+{% from "driver.jinja" import async, await, Client, Connection, imports with context %}
 
 import logging
 
 import pytest
-{{ import_line.Client }}
+{{- imports("Client") }}
 from sqlalchemy import func
 from sqlalchemy import select
 from sqlalchemy import update
-{{ import_line.Connection }}
+{{- imports("Connection") }}
 
 from {{ cookiecutter.package_name }}.models import User
 

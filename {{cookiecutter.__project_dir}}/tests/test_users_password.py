@@ -1,15 +1,15 @@
 """The users API with accounts: sign-up, one's own account, and what only admins may do."""
-{% from "driver.jinja" import async, await, Client, Connection, import_line with context %}
+{% from "driver.jinja" import async, await, Client, Connection, imports with context %}
 
 import logging
 from collections.abc import Callable
 from typing import Any
 
 import pytest
-{{ import_line.Client }}
+{{- imports("Client") }}
 from sqlalchemy import select
 from sqlalchemy import update
-{{ import_line.Connection }}
+{{- imports("Connection") }}
 
 from {{ cookiecutter.package_name }}.models import User
 from {{ cookiecutter.package_name }}.passwords import Passwords

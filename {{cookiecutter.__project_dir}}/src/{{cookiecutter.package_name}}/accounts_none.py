@@ -1,23 +1,17 @@
 """Reads and writes of users, as the API keeps them: no sign-in, an e-mail address each."""
-{% from "driver.jinja" import async, await, Connection, Session, imports, async_imports, sync_imports with context %}
+{% from "driver.jinja" import async, await, Connection, Session, imports with context %}
 
 from sqlalchemy import bindparam
 from sqlalchemy import select
-{{- sync_imports("Connection") }}
-from sqlalchemy.exc import IntegrityError
-{{- async_imports("Connection") }}
-{{- imports("Session") }}
+{{- imports("Connection", "Session") }}
 
 from .crud import flush_items
-from .dialect import violated_constraint
 from .models import Item
 from .models import User
+from .unique_emails import flush_user
 from .user_schemas import UserCreate
 from .user_schemas import UserRead
 from .user_schemas import UserUpdate
-
-# What the database refuses, by the name its constraint gets from the naming convention (base.py).
-USER_EMAIL_UNIQUE = "uq_users_email"
 
 # Users are read as rows, as items are (crud.py), on the connection for reads: on SQLite,
 # never in the queue to write.
@@ -26,10 +20,6 @@ READ_USER = select(*USER_COLUMNS).where(User.id == bindparam("user_id"))
 LIST_USERS = (
     select(*USER_COLUMNS).order_by(User.id).limit(bindparam("limit")).offset(bindparam("offset"))
 )
-
-
-class EmailTakenError(Exception):
-    """Another user already has this e-mail address."""
 
 
 {{ async }}def read_user(connection: {{ Connection }}, *, user_id: int) -> UserRead | None:
@@ -51,7 +41,7 @@ class EmailTakenError(Exception):
     """
     user = User(email=data.email, full_name=data.full_name)
     session.add(user)
-    {{ await }}_flush_user(session)
+    {{ await }}flush_user(session)
     # The items need the user's new id, so they are a second statement; if it
     # fails, the request's transaction takes the user back with it.
     session.add_all(Item(**item.model_dump(), owner_id=user.id) for item in data.items)
@@ -63,15 +53,4 @@ class EmailTakenError(Exception):
     """Apply the fields given; raise EmailTakenError if the new address is in use."""
     for field, value in data.model_dump().items():
         setattr(user, field, value)
-    {{ await }}_flush_user(session)
-
-
-# The constraint decides, not a look-up beforehand: two requests racing for one
-# e-mail address cannot both pass it, and a valid write costs one round trip.
-{{ async }}def _flush_user(session: {{ Session }}) -> None:
-    try:
-        {{ await }}session.flush()
-    except IntegrityError as error:
-        if violated_constraint(error) == USER_EMAIL_UNIQUE:
-            raise EmailTakenError from error
-        raise
+    {{ await }}flush_user(session)

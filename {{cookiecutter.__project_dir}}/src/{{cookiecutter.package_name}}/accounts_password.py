@@ -1,34 +1,24 @@
 """Reads and writes of user accounts, which sign in with an e-mail address and a password."""
-{% from "driver.jinja" import async, await, Connection, Session, imports, async_imports, sync_imports with context %}
+{% from "driver.jinja" import async, await, Connection, Session, imports with context %}
 
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import bindparam
 from sqlalchemy import select
-{{- sync_imports("Connection") }}
-from sqlalchemy.exc import IntegrityError
-{{- async_imports("Connection") }}
-{{- imports("Session") }}
+{{- imports("Connection", "Session") }}
 
 from .crud import flush_items
-from .dialect import violated_constraint
 from .models import Item
 from .models import User
+from .unique_emails import flush_user
 from .user_schemas import UserCreate
 from .user_schemas import UserUpdate
-
-# What the database refuses, by the name its constraint gets from the naming convention (base.py).
-USER_EMAIL_UNIQUE = "uq_users_email"
 
 # What each request checks of its caller's account, by primary key.
 READ_ACCOUNT = select(User.id, User.is_active, User.is_superuser, User.token_version).where(
     User.id == bindparam("user_id")
 )
-
-
-class EmailTakenError(Exception):
-    """Another user already has this e-mail address."""
 
 
 @dataclass(frozen=True)
@@ -72,7 +62,7 @@ class Account:
         is_superuser=is_superuser,
     )
     session.add(user)
-    {{ await }}_flush_user(session)
+    {{ await }}flush_user(session)
     # The items need the user's new id, so they are a second statement; if it
     # fails, the request's transaction takes the user back with it.
     session.add_all(Item(**item.model_dump(), owner_id=user.id) for item in data.items)
@@ -95,7 +85,7 @@ class Account:
         setattr(user, field, value)
     if hashed_password is not None:
         user.hashed_password = hashed_password
-    {{ await }}_flush_user(session)
+    {{ await }}flush_user(session)
 
 
 {{ async }}def is_only_admin(session: {{ Session }}, *, user: User) -> bool:
@@ -104,14 +94,3 @@ class Account:
         return False
     others = select(User.id).where(User.is_superuser, User.is_active, User.id != user.id)
     return ({{ await }}session.scalars(others.with_for_update())).first() is None
-
-
-# The constraint decides, not a look-up beforehand: two requests racing for one
-# e-mail address cannot both pass it, and a valid write costs one round trip.
-{{ async }}def _flush_user(session: {{ Session }}) -> None:
-    try:
-        {{ await }}session.flush()
-    except IntegrityError as error:
-        if violated_constraint(error) == USER_EMAIL_UNIQUE:
-            raise EmailTakenError from error
-        raise

@@ -19,6 +19,7 @@ from .passwords import Passwords
 from .settings import Settings
 from .settings import describe
 from .settings import get_settings
+from .unique_emails import EmailTakenError
 from .user_schemas import UserCreate
 
 # Where the commands' security events come from.
@@ -33,7 +34,7 @@ def create_admin(parser: argparse.ArgumentParser, given_email: str, full_name: s
         said = {{ run("_create_admin(settings, email, full_name, _password)") }}
     except ValidationError as error:
         return _failed("create-admin", describe(error))
-    except accounts.EmailTakenError:
+    except EmailTakenError:
         # Sign-up is open and addresses are not verified: whoever registered the address may
         # not be its owner. Making them an admin is for `promote`, which says whom it promotes.
         return _failed(
@@ -95,7 +96,7 @@ def _password() -> str:
     try:
         {{ async }}with database.sessions.begin() as session:
             if {{ await }}accounts.get_user_by_email(session, email=email) is not None:
-                raise accounts.EmailTakenError
+                raise EmailTakenError
         # Asked for only now, with no transaction open: the address has no account yet.
         data = UserCreate(email=email, full_name=full_name, password=password())
         hashed_password = {{ await }}Passwords(settings).hash(data.password.get_secret_value())

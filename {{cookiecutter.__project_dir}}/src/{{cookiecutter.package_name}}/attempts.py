@@ -11,7 +11,7 @@ from sqlalchemy import select
 {{- imports("Session") }}
 
 from .accounts import get_user_by_email
-from .dialect import insert_unless_taken
+from .inserts import insert_unless_taken
 from .models import Throttle
 
 # The key of an address's logins; its lockouts double up to 2**MAX_DOUBLINGS times the first.

@@ -1,6 +1,7 @@
 """Reads and writes of items, and of users by id; the users' other ones are in accounts.py."""
 {% from "driver.jinja" import async, await, Connection, Session, imports, async_imports, sync_imports with context %}
 
+from typing import ClassVar
 from typing import NoReturn
 
 from sqlalchemy import bindparam
@@ -45,8 +46,16 @@ class UnknownOwnerError(Exception):
     """The user meant to own an item does not exist."""
 
 
-class TitleTakenError(Exception):
+class TakenError(Exception):
+    """A value that must be unique is another row's already: `detail` says which, in words."""
+
+    detail: ClassVar[str]
+
+
+class TitleTakenError(TakenError):
     """The owner already has an item with this title."""
+
+    detail = "The owner already has an item with this title."
 
 
 {{ async }}def get_user(session: {{ Session }}, *, user_id: int) -> User | None:

@@ -1,17 +1,15 @@
 """The engine and session factory of one process, made from the settings when the app is built."""
-{% from "driver.jinja" import AbstractContextManager, Connection, Engine, Session, create_engine, sessionmaker, sync_engine, async_imports, sync_imports with context %}
+{% from "driver.jinja" import await, AbstractContextManager, Connection, Engine, Session, create_engine, sessionmaker, sync_engine, async_imports, sync_imports with context %}
 
 from collections.abc import AsyncIterator
 from collections.abc import Callable
-{{- sync_imports("Iterator") }}
 from contextlib import AbstractAsyncContextManager
 {{- sync_imports("AbstractContextManager") }}
 from contextlib import asynccontextmanager
-{{- sync_imports("contextmanager") }}
 from dataclasses import dataclass
 
 import anyio
-{{- sync_imports("anyio.from_thread", "create_engine", "Connection", "Engine") }}
+{{- sync_imports("create_engine", "Connection", "Engine") }}
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 {{- async_imports("Connection", "Engine", "Session", "sessionmaker", "create_engine") }}
 {{- sync_imports("Session", "sessionmaker") }}
@@ -49,6 +47,10 @@ class Database:
     writer: anyio.Semaphore
 {% endif %}
 
+    async def close(self) -> None:
+        """Close the pooled connections, as the service stops: the app's lifespan awaits it."""
+        {{ await }}self.engine.dispose()
+
     def saturated(self) -> bool:
         """Whether every connection the pool may open is in use: a new request would wait."""
         return self.turns.value == 0
@@ -65,28 +67,6 @@ class Database:
         """Wait for a connection, then for the turn to write: PoolTimeoutError after `timeout` s."""
         async with self.turn(), self._take(self.writer):
             yield
-{% endif %}
-
-{% if cookiecutter.driver == "async" %}
-    @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[AsyncSession]:
-        """A session in a transaction, in the queue for a connection, as a request's is."""
-        async with self.{{ "write_turn" if cookiecutter.database == "sqlite" else "turn" }}(), self.sessions.begin() as session:
-            yield session
-{% else %}
-    @contextmanager
-    def transaction(self) -> Iterator[Session]:
-        """A session in a transaction, in the queue for a connection, as a request's is.
-
-        For a worker thread of the event loop: it waits on the loop, where the queue is.
-        """
-        turn = self.{{ "write_turn" if cookiecutter.database == "sqlite" else "turn" }}()
-        anyio.from_thread.run(turn.__aenter__)
-        try:
-            with self.sessions.begin() as session:
-                yield session
-        finally:
-            anyio.from_thread.run(turn.__aexit__, None, None, None)
 {% endif %}
 
     @asynccontextmanager

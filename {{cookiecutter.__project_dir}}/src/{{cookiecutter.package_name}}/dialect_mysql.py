@@ -7,8 +7,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Insert
-from sqlalchemy import inspect
 from sqlalchemy import text
 from sqlalchemy.dialects import mysql
 from sqlalchemy.engine import Connection
@@ -16,7 +14,6 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 {{- async_imports("Engine") }}
 
-from .base import Base
 from .settings import Settings
 
 # The type of the timestamps' columns: DATETIME keeps whole seconds unless asked for microseconds.
@@ -56,17 +53,6 @@ def read_engine(engine: {{ Engine }}, settings: Settings) -> {{ Engine }}:
     each way, as much as the COMMIT it would save.
     """
     return engine
-
-
-def insert_unless_taken(entity: type[Base]) -> Insert:
-    """An INSERT that leaves a row whose primary key is taken as it is, locked for update.
-
-    Not INSERT IGNORE: it takes a shared lock on the row it finds, and two transactions that
-    both then lock the row for update each wait for the other. Setting the key to itself
-    changes nothing, and takes the exclusive lock at once.
-    """
-    keys = inspect(entity).primary_key
-    return mysql.insert(entity).on_duplicate_key_update({key.name: key for key in keys})
 
 
 def violated_constraint(error: IntegrityError) -> str | None:

@@ -7,15 +7,12 @@ from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import DateTime
-from sqlalchemy import Insert
 from sqlalchemy import text
-from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import Connection
 {{- sync_imports("Engine") }}
 from sqlalchemy.exc import IntegrityError
 {{- async_imports("Engine") }}
 
-from .base import Base
 from .settings import Settings
 
 # The type of the timestamps' columns: timestamp with time zone.
@@ -64,11 +61,6 @@ def read_engine(engine: {{ Engine }}, settings: Settings) -> {{ Engine }}:
     if settings.db_external_pooler != "pgbouncer":
         reads = engine.execution_options(isolation_level="AUTOCOMMIT")
     return reads
-
-
-def insert_unless_taken(entity: type[Base]) -> Insert:
-    """An INSERT that leaves a row whose primary key is taken as it is."""
-    return postgresql.insert(entity).on_conflict_do_nothing()
 
 
 def violated_constraint(error: IntegrityError) -> str | None:

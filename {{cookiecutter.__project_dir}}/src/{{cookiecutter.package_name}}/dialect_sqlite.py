@@ -9,9 +9,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import DateTime
-from sqlalchemy import Insert
 from sqlalchemy import event
-from sqlalchemy.dialects import sqlite
 from sqlalchemy.engine import Connection
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
@@ -64,11 +62,6 @@ def read_engine(engine: {{ Engine }}, settings: Settings) -> {{ Engine }}:
     round trip.
     """
     return engine
-
-
-def insert_unless_taken(entity: type[Base]) -> Insert:
-    """An INSERT that leaves a row whose primary key is taken as it is."""
-    return sqlite.insert(entity).on_conflict_do_nothing()
 
 
 def violated_constraint(error: IntegrityError) -> str | None:

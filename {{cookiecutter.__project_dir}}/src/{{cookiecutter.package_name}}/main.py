@@ -1,5 +1,4 @@
 """The application factory: uvicorn calls it (`--factory`); nothing is built at import."""
-{% from "driver.jinja" import await with context %}
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -61,8 +60,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 background.start_soon(sample_pool, database.engine.pool)
             yield
             background.cancel_scope.cancel()
-        # Close the pooled connections when the service stops.
-        {{ await }}database.engine.dispose()
+        await database.close()
 {% if cookiecutter.include_tracing %}
         # Before the process exits: each worker's last spans are sent when it stops.
         flush_traces()

@@ -1,10 +1,16 @@
-"""What both ways of knowing the caller share: the Caller, the 401 for a token, the client."""
+"""What both ways of knowing the caller share: the Caller, the 401 and 403 answers, the client."""
 
 from dataclasses import dataclass
 
 from fastapi import HTTPException
 from fastapi import Request
 from fastapi import status
+
+from .errors import Responses
+
+# For the routes' `responses=`, in the OpenAPI document.
+NOT_AUTHENTICATED: Responses = {401: {"description": "No valid bearer token."}}
+FORBIDDEN: Responses = {403: {"description": "The caller may not do this."}}
 
 
 @dataclass(frozen=True)

@@ -16,10 +16,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from sqlalchemy.orm.exc import StaleDataError
 
 from .. import metrics
-{% if cookiecutter.auth != "oidc" %}
-from ..accounts import EmailTakenError
-{% endif %}
-from ..crud import TitleTakenError
+from ..crud import TakenError
 from ..crud import UnknownOwnerError
 from ..dialect import error_code
 
@@ -38,13 +35,6 @@ DATABASE_UNAVAILABLE = (OperationalError, InterfaceError, PoolTimeoutError)
 
 # For the routes' `responses=`: what each answer means, in the OpenAPI document.
 Responses = dict[int | str, dict[str, Any]]
-{% if cookiecutter.auth != "oidc" %}
-EMAIL_TAKEN: Responses = {409: {"description": "Another user has this e-mail address."}}
-{% endif %}
-{% if cookiecutter.auth != "none" %}
-NOT_AUTHENTICATED: Responses = {401: {"description": "No valid bearer token."}}
-FORBIDDEN: Responses = {403: {"description": "The caller may not do this."}}
-{% endif %}
 UNREADABLE_BODY: Responses = {
     400: {"description": "The body is not JSON."},
     413: {"description": "The body is larger than the service accepts."},
@@ -59,15 +49,10 @@ def _detail(
     return JSONResponse({"detail": detail}, status_code=status_code, headers=headers)
 
 
-{% if cookiecutter.auth != "oidc" %}
-async def _email_taken(_request: Request, _error: EmailTakenError) -> JSONResponse:
-    # Not the address itself: an answer never echoes what the client sent.
-    return _detail(status.HTTP_409_CONFLICT, "Another user has this e-mail address.")
-
-
-{% endif %}
-async def _title_taken(_request: Request, _error: TitleTakenError) -> JSONResponse:
-    return _detail(status.HTTP_409_CONFLICT, "The owner already has an item with this title.")
+async def _taken(_request: Request, error: TakenError) -> JSONResponse:
+    # What is taken (a title, an address), never the value: an answer never echoes what the
+    # client sent.
+    return _detail(status.HTTP_409_CONFLICT, error.detail)
 
 
 async def _unknown_owner(_request: Request, error: UnknownOwnerError) -> JSONResponse:
@@ -122,10 +107,7 @@ async def _changed_meanwhile(request: Request, _error: Exception) -> JSONRespons
 
 def register_exception_handlers(app: FastAPI) -> None:
     """Answer the service's own refusals, 503 while the database is away, 409 on a constraint."""
-{% if cookiecutter.auth != "oidc" %}
-    app.exception_handler(EmailTakenError)(_email_taken)
-{% endif %}
-    app.exception_handler(TitleTakenError)(_title_taken)
+    app.exception_handler(TakenError)(_taken)
     app.exception_handler(UnknownOwnerError)(_unknown_owner)
     app.exception_handler(RequestValidationError)(_invalid_request)
     for unavailable in DATABASE_UNAVAILABLE:

@@ -16,6 +16,7 @@ from ...column_types import utc_now
 from ...emails import normalized_email
 from ...events import security_event
 from ...tokens import Bearer
+from ...transactions import transaction
 from ...user_schemas import Token
 from .. import API_PREFIX
 from ..app_state import DatabaseDep
@@ -50,7 +51,7 @@ REFUSED: Responses = {
     email = normalized_email(form.username)
     # The attempt is counted, and committed, before the password is checked: attempts made
     # at once, or on other replicas, all count. The hash is checked outside any transaction.
-    {{ async }}with database.transaction() as session:
+    {{ async }}with transaction(database) as session:
         {{ await }}within_client_limit(
             session,
             request,
@@ -81,7 +82,7 @@ REFUSED: Responses = {
             "login_failed", user_id=user_id, client=client_address(request), level=logging.WARNING
         )
         raise not_authenticated(detail="Incorrect e-mail address or password.")
-    {{ async }}with database.transaction() as session:
+    {{ async }}with transaction(database) as session:
         {{ await }}attempts.clear_login_failures(session, email=email)
     security_event("login_succeeded", user_id=user_id, client=client_address(request))
     bearer = Bearer(user_id=account.user_id, token_version=account.token_version)

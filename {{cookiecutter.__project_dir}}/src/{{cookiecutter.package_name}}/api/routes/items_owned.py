@@ -17,13 +17,13 @@ from ...schemas import ItemUpdate
 from .. import API_PREFIX
 from ..caller import CallerDep
 from ..caller import ReadingCallerDep
+from ..caller_base import FORBIDDEN
+from ..caller_base import NOT_AUTHENTICATED
 from ..caller_base import Caller
 from ..caller_base import not_authenticated
 from ..deps import Limit
 from ..deps import Offset
 from ..deps import PathId
-from ..errors import FORBIDDEN
-from ..errors import NOT_AUTHENTICATED
 from ..errors import TITLE_TAKEN
 from ..errors import UNAVAILABLE
 from ..errors import UNREADABLE_BODY

@@ -18,7 +18,6 @@ from .. import API_PREFIX
 from ..deps import Limit
 from ..deps import Offset
 from ..deps import PathId
-from ..errors import EMAIL_TAKEN
 from ..errors import TITLE_TAKEN
 from ..errors import UNAVAILABLE
 from ..errors import UNREADABLE_BODY
@@ -29,6 +28,7 @@ from ..sessions import SessionDep
 router = APIRouter(prefix=f"{API_PREFIX}/users", tags=["users"], responses=UNAVAILABLE)
 
 NOT_FOUND: Responses = {404: {"description": "No user has this id."}}
+EMAIL_TAKEN: Responses = {409: {"description": "Another user has this e-mail address."}}
 
 
 {{ async }}def _user_or_404(user_id: PathId, session: SessionDep) -> User:

@@ -19,16 +19,16 @@ from ...user_schemas import UserUpdate
 from .. import API_PREFIX
 from ..caller import AdminDep
 from ..caller import CallerDep
+from ..caller_base import FORBIDDEN
+from ..caller_base import NOT_AUTHENTICATED
 from ..caller_base import client_address
 from ..deps import Limit
 from ..deps import Offset
-from ..deps import PathId
-from ..errors import FORBIDDEN
-from ..errors import NOT_AUTHENTICATED
 from ..errors import UNAVAILABLE
 from ..errors import UNREADABLE_BODY
 from ..errors import Responses
 from ..sessions import SessionDep
+from ..user_in_reach import UserDep
 
 router = APIRouter(
     prefix=f"{API_PREFIX}/users", tags=["users"], responses=UNAVAILABLE | NOT_AUTHENTICATED
@@ -44,18 +44,7 @@ NOT_FOUND: Responses = {404: {"description": "No user has this id."}}
     return user
 
 
-{{ async }}def _user_in_reach(user_id: PathId, caller: CallerDep, session: SessionDep) -> User:
-    # Checked before the look-up: a user cannot learn which ids exist.
-    if user_id != caller.user_id and not caller.is_admin:
-        raise HTTPException(status.HTTP_403_FORBIDDEN, detail="Only an admin acts on other users.")
-    user = {{ await }}crud.get_user(session, user_id=user_id)
-    if user is None:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, detail=f"User {user_id} not found.")
-    return user
-
-
 MeDep = Annotated[User, Depends(_me)]
-UserDep = Annotated[User, Depends(_user_in_reach)]
 
 
 @router.get("", responses=FORBIDDEN)

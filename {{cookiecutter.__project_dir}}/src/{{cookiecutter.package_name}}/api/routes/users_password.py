@@ -20,6 +20,7 @@ from ...events import security_event
 from ...models import User
 from ...passwords import Passwords
 from ...settings import Settings
+from ...unique_emails import EmailTakenError
 from ...user_schemas import UserCreate
 from ...user_schemas import UserRead
 from ...user_schemas import UserUpdate
@@ -29,15 +30,13 @@ from ..app_state import SettingsDep
 from ..caller import AdminDep
 from ..caller import CallerDep
 from ..caller import OptionalCallerDep
+from ..caller_base import FORBIDDEN
+from ..caller_base import NOT_AUTHENTICATED
 from ..caller_base import Caller
 from ..caller_base import client_address
 from ..caller_base import not_authenticated
 from ..deps import Limit
 from ..deps import Offset
-from ..deps import PathId
-from ..errors import EMAIL_TAKEN
-from ..errors import FORBIDDEN
-from ..errors import NOT_AUTHENTICATED
 from ..errors import TITLE_TAKEN
 from ..errors import UNAVAILABLE
 from ..errors import UNREADABLE_BODY
@@ -47,12 +46,14 @@ from ..throttles import LOCKED
 from ..throttles import TOO_MANY
 from ..throttles import too_many
 from ..throttles import within_client_limit
+from ..user_in_reach import UserDep
 
 router = APIRouter(
     prefix=f"{API_PREFIX}/users", tags=["users"], responses=UNAVAILABLE | NOT_AUTHENTICATED
 )
 
 NOT_FOUND: Responses = {404: {"description": "No user has this id."}}
+EMAIL_TAKEN: Responses = {409: {"description": "Another user has this e-mail address."}}
 # Changes that are security events: logged with the account, the one who made them and from where.
 SECURITY_FIELDS = ("password", "email", "is_active", "is_superuser")
 ONLY_ADMIN: Responses = {409: {"description": "The service's only admin would lose the right."}}
@@ -69,18 +70,7 @@ CONFLICT: Responses = {
     return user
 
 
-{{ async }}def _user_in_reach(user_id: PathId, caller: CallerDep, session: SessionDep) -> User:
-    # Checked before the look-up: a user cannot learn which ids exist.
-    if user_id != caller.user_id and not caller.is_admin:
-        raise HTTPException(status.HTTP_403_FORBIDDEN, detail="Only an admin acts on other users.")
-    user = {{ await }}crud.get_user(session, user_id=user_id)
-    if user is None:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, detail=f"User {user_id} not found.")
-    return user
-
-
 MeDep = Annotated[User, Depends(_me)]
-UserDep = Annotated[User, Depends(_user_in_reach)]
 
 
 @router.post(
@@ -285,7 +275,7 @@ UserDep = Annotated[User, Depends(_user_in_reach)]
     if holder is not None and holder is not user:
         # The try is kept: committed before the refusal rolls the request's writes back.
         {{ await }}session.commit()
-        raise accounts.EmailTakenError
+        raise EmailTakenError
 
 
 {{ async }}def _keep_an_admin(user: User, session: SessionDep) -> None:
