@@ -18,6 +18,8 @@ from jwt.algorithms import RSAAlgorithm
 
 AUDIENCE = "tests-audience"
 ADMIN_ROLE = "admin"
+# The address the test client calls from, as the service's security events record it.
+CLIENT_ADDRESS = "{{ "127.0.0.1" if cookiecutter.driver == "async" else "testclient" }}"
 
 
 class IdentityProviderServer:

@@ -1,7 +1,8 @@
-"""Tokens of the identity provider: what is accepted, what is refused, and how keys are fetched."""
-{% from "driver.jinja" import async, await, Client, import_line with context %}
+"""Tokens of the identity provider: which are taken, which refused (and logged), how keys come."""
+{% from "driver.jinja" import async, await, Client, Connection, import_line with context %}
 
 {{ import_line.concurrency }}
+import logging
 import time
 from collections.abc import Callable
 from typing import Any
@@ -9,17 +10,24 @@ from typing import Any
 import jwt
 import pytest
 {{ import_line.Client }}
+from prometheus_client import REGISTRY
+from sqlalchemy import update
+{{ import_line.Connection }}
 
 from {{ cookiecutter.package_name }} import oidc
+from {{ cookiecutter.package_name }}.models import User
 from {{ cookiecutter.package_name }}.oidc import IdentityProvider
 from {{ cookiecutter.package_name }}.oidc import InvalidTokenError
 from {{ cookiecutter.package_name }}.oidc import ProviderUnavailableError
 from {{ cookiecutter.package_name }}.settings import Settings
 
 from accounts import AUDIENCE
+from accounts import CLIENT_ADDRESS
+from accounts import Account
 from accounts import IdentityProviderServer
 
 ME = "/api/v1/users/me"
+ITEMS = "/api/v1/items"
 
 
 def claims(provider: IdentityProviderServer, **changes: Any) -> dict[str, Any]:
@@ -207,27 +215,76 @@ def claims(provider: IdentityProviderServer, **changes: Any) -> dict[str, Any]:
         {{ await }}IdentityProvider(settings).verify(identity_provider.token("ada"))
 
 
-{{ async }}def test_a_provider_that_cannot_be_reached_gives_503_not_401(
-    client: {{ Client }}, identity_provider: IdentityProviderServer
+{{ async }}def test_a_deactivated_account_is_refused_with_why_and_each_refusal_logged(
+    client: {{ Client }},
+    connection: {{ Connection }},
+    ada: Account,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    {{ await }}connection.execute(update(User).where(User.id == ada.id).values(is_active=False))
+
+    with caplog.at_level(logging.INFO):
+        # A route that only reads, and one that records the caller.
+        read = {{ await }}client.get(ITEMS, headers=ada.headers)
+        own = {{ await }}client.get(ME, headers=ada.headers)
+
+    refusal = (403, {"detail": "This account is deactivated."})
+    assert (read.status_code, read.json()) == refusal
+    assert (own.status_code, own.json()) == refusal
+    events = [
+        (vars(record)["event"], vars(record)["user_id"], vars(record)["client"])
+        for record in caplog.records
+        if "event" in vars(record)
+    ]
+    assert events == [("deactivated_account_refused", ada.id, CLIENT_ADDRESS)] * 2
+
+
+@pytest.mark.parametrize(("path", "kind"), [(ITEMS, "garbage"), (ME, "other-audience")])
+{{ async }}def test_the_api_refuses_a_bad_token_with_401_a_challenge_and_a_warning_with_the_client(
+    client: {{ Client }},
+    identity_provider: IdentityProviderServer,
+    caplog: pytest.LogCaptureFixture,
+    path: str,
+    kind: str,
+) -> None:
+    token = {
+        "garbage": "not.a.token",
+        "other-audience": identity_provider.sign(claims(identity_provider, aud="another-service")),
+    }[kind]
+
+    with caplog.at_level(logging.INFO):
+        response = {{ await }}client.get(path, headers={"Authorization": f"Bearer {token}"})
+
+    assert (response.status_code, response.json()) == (
+        401,
+        {"detail": "The token is invalid or has expired."},
+    )
+    assert response.headers["www-authenticate"] == 'Bearer error="invalid_token"'
+    events = [
+        (record.levelname, vars(record)["event"], vars(record)["user_id"], vars(record)["client"])
+        for record in caplog.records
+        if "event" in vars(record)
+    ]
+    assert events == [("WARNING", "token_refused", None, CLIENT_ADDRESS)]
+
+
+@pytest.mark.parametrize("path", [ITEMS, ME])
+{{ async }}def test_an_unreachable_provider_is_a_503_to_retry_counted_by_its_cause(
+    client: {{ Client }}, identity_provider: IdentityProviderServer, path: str
 ) -> None:
     identity_provider.available = False
     headers = {"Authorization": f"Bearer {identity_provider.token('ada')}"}
+    cause = {"cause": "identity_provider"}
+    before = REGISTRY.get_sample_value("http_unavailable_total", cause) or 0.0
 
-    response = {{ await }}client.get(ME, headers=headers)
+    response = {{ await }}client.get(path, headers=headers)
 
-    assert response.status_code == 503
-    assert response.headers["retry-after"]
-
-
-{{ async }}def test_the_api_refuses_a_bad_token_with_401_and_an_invalid_token_challenge(
-    client: {{ Client }}, identity_provider: IdentityProviderServer
-) -> None:
-    token = identity_provider.sign(claims(identity_provider, aud="another-service"))
-
-    response = {{ await }}client.get(ME, headers={"Authorization": f"Bearer {token}"})
-
-    assert response.status_code == 401
-    assert response.headers["www-authenticate"] == 'Bearer error="invalid_token"'
+    assert (response.status_code, response.json()) == (
+        503,
+        {"detail": "The identity provider is unavailable; try again shortly."},
+    )
+    assert int(response.headers["retry-after"]) > 0
+    assert REGISTRY.get_sample_value("http_unavailable_total", cause) == before + 1
 
 
 {{ async }}def test_without_a_configured_provider_every_token_is_refused(
