@@ -136,7 +136,6 @@ KEPT_ONLY_FOR: dict[str, tuple[str, set[object]]] = {
     "tests/test_settings_password.py": ("auth", {"password"}),
     "tests/test_hashing.py": ("auth", {"password"}),
     "tests/test_lockout.py": ("auth", {"password"}),
-    "tests/test_throttles.py": ("auth", {"password"}),
     "tests/test_throttle_races.py": ("auth", {"password"}),
     "tests/test_tokens.py": ("auth", {"password"}),
     "tests/test_credential_changes.py": ("auth", {"password"}),

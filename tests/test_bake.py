@@ -118,7 +118,6 @@ WITH = {
         "tests/test_hashing.py",
         "tests/test_items_owned.py",
         "tests/test_lockout.py",
-        "tests/test_throttles.py",
         "tests/test_throttle_races.py",
         "tests/test_tokens.py",
         "tests/test_settings_password.py",

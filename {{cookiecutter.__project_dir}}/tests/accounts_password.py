@@ -42,6 +42,18 @@ def auth_settings() -> dict[str, Any]:
     }
 
 
+def login(email: str, password: str) -> dict[str, str]:
+    """The OAuth2 password form."""
+    return {"username": email, "password": password}
+
+
+{{ async }}def logged_in(client: {{ Client }}, email: str, password: str) -> dict[str, str]:
+    """Headers with the access token that logging in with these credentials gives."""
+    response = {{ await }}client.post("/api/v1/auth/token", data=login(email, password))
+    assert response.status_code == 200, response.text
+    return {"Authorization": f"Bearer {response.json()['access_token']}"}
+
+
 def bearer(user_id: int, settings: Settings) -> dict[str, str]:
     """Headers with a fresh access token for this user (whose password was never changed)."""
     token, _lifetime = tokens.issue(tokens.Bearer(user_id, 0), settings, now=utc_now())

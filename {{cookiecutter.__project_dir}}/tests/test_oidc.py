@@ -16,9 +16,6 @@ from sqlalchemy import update
 
 from {{ cookiecutter.package_name }} import oidc
 from {{ cookiecutter.package_name }}.models import User
-from {{ cookiecutter.package_name }}.oidc import IdentityProvider
-from {{ cookiecutter.package_name }}.oidc import InvalidTokenError
-from {{ cookiecutter.package_name }}.oidc import ProviderUnavailableError
 from {{ cookiecutter.package_name }}.settings import Settings
 
 from accounts import AUDIENCE
@@ -42,7 +39,7 @@ def claims(provider: IdentityProviderServer, **changes: Any) -> dict[str, Any]:
 ) -> None:
     token = identity_provider.token("ada", email="ada@example.com", name="Ada Lovelace")
 
-    identity = {{ await }}IdentityProvider(settings).verify(token)
+    identity = {{ await }}oidc.IdentityProvider(settings).verify(token)
 
     assert identity == oidc.Identity("ada", "ada@example.com", "Ada Lovelace", is_admin=False)
 
@@ -65,7 +62,7 @@ def claims(provider: IdentityProviderServer, **changes: Any) -> dict[str, Any]:
     token_claims: dict[str, Any],
     is_admin: bool,
 ) -> None:
-    provider = IdentityProvider(settings.model_copy(update={"oidc_roles_claim": roles_claim}))
+    provider = oidc.IdentityProvider(settings.model_copy(update={"oidc_roles_claim": roles_claim}))
     token = identity_provider.sign(claims(identity_provider, **token_claims))
 
     identity = {{ await }}provider.verify(token)
@@ -97,8 +94,8 @@ def claims(provider: IdentityProviderServer, **changes: Any) -> dict[str, Any]:
     token = identity_provider.sign(wanted)
     ours = settings.model_copy(update={"oidc_authorized_parties": ["our-web-app"]})
 
-    with pytest.raises(InvalidTokenError):
-        {{ await }}IdentityProvider(ours).verify(token)
+    with pytest.raises(oidc.InvalidTokenError):
+        {{ await }}oidc.IdentityProvider(ours).verify(token)
 
 
 @pytest.mark.parametrize("typ", ["logout+jwt", "dpop+jwt", "id_token+jwt"])
@@ -108,8 +105,8 @@ def claims(provider: IdentityProviderServer, **changes: Any) -> dict[str, Any]:
     """ASVS 5 V9.2.2: only access tokens are taken for access."""
     token = identity_provider.sign(claims(identity_provider), typ=typ)
 
-    with pytest.raises(InvalidTokenError):
-        {{ await }}IdentityProvider(settings).verify(token)
+    with pytest.raises(oidc.InvalidTokenError):
+        {{ await }}oidc.IdentityProvider(settings).verify(token)
 
 
 @pytest.mark.parametrize("typ", ["at+jwt", "JWT"])
@@ -119,7 +116,7 @@ def claims(provider: IdentityProviderServer, **changes: Any) -> dict[str, Any]:
     ours = settings.model_copy(update={"oidc_authorized_parties": ["our-web-app"]})
     token = identity_provider.sign(claims(identity_provider, azp="our-web-app"), typ=typ)
 
-    identity = {{ await }}IdentityProvider(ours).verify(token)
+    identity = {{ await }}oidc.IdentityProvider(ours).verify(token)
 
     assert identity.subject == "ada"
 
@@ -129,10 +126,10 @@ def claims(provider: IdentityProviderServer, **changes: Any) -> dict[str, Any]:
 ) -> None:
     # Two documents (discovery, then keys) of 0.4 s each: each within 0.5 s, not both.
     identity_provider.delay = 0.4
-    provider = IdentityProvider(settings, fetch_timeout=0.5)
+    provider = oidc.IdentityProvider(settings, fetch_timeout=0.5)
 
     started = time.monotonic()
-    with pytest.raises(ProviderUnavailableError):
+    with pytest.raises(oidc.ProviderUnavailableError):
         {{ await }}provider.verify(identity_provider.token("ada"))
 
     assert time.monotonic() - started < 0.75
@@ -143,7 +140,7 @@ def claims(provider: IdentityProviderServer, **changes: Any) -> dict[str, Any]:
 ) -> None:
     token = identity_provider.sign(claims(identity_provider, exp=int(time.time()) - 10))
 
-    identity = {{ await }}IdentityProvider(settings).verify(token)
+    identity = {{ await }}oidc.IdentityProvider(settings).verify(token)
 
     assert identity.subject == "ada"
 
@@ -161,14 +158,14 @@ def claims(provider: IdentityProviderServer, **changes: Any) -> dict[str, Any]:
         "garbage": "not.a.token",
     }[kind]
 
-    with pytest.raises(InvalidTokenError):
-        {{ await }}IdentityProvider(settings).verify(token)
+    with pytest.raises(oidc.InvalidTokenError):
+        {{ await }}oidc.IdentityProvider(settings).verify(token)
 
 
 {{ async }}def test_a_new_key_is_fetched_when_a_token_names_it(
     settings: Settings, identity_provider: IdentityProviderServer
 ) -> None:
-    provider = IdentityProvider(settings, min_refresh_seconds=0)
+    provider = oidc.IdentityProvider(settings, min_refresh_seconds=0)
     {{ await }}provider.verify(identity_provider.token("ada"))
 
     identity_provider.rotate()
@@ -180,13 +177,13 @@ def claims(provider: IdentityProviderServer, **changes: Any) -> dict[str, Any]:
 {{ async }}def test_unknown_key_ids_do_not_make_the_service_fetch_keys_again_at_once(
     settings: Settings, identity_provider: IdentityProviderServer
 ) -> None:
-    provider = IdentityProvider(settings, min_refresh_seconds=30)
+    provider = oidc.IdentityProvider(settings, min_refresh_seconds=30)
     {{ await }}provider.verify(identity_provider.token("ada"))
     fetched = identity_provider.requests.count("/jwks")
 
     for number in range(5):
         forged = identity_provider.sign(claims(identity_provider), key_id=f"made-up-{number}")
-        with pytest.raises(InvalidTokenError):
+        with pytest.raises(oidc.InvalidTokenError):
             {{ await }}provider.verify(forged)
 
     assert identity_provider.requests.count("/jwks") == fetched
@@ -195,7 +192,7 @@ def claims(provider: IdentityProviderServer, **changes: Any) -> dict[str, Any]:
 {{ async }}def test_keys_in_hand_keep_verifying_while_the_provider_is_away(
     settings: Settings, identity_provider: IdentityProviderServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    provider = IdentityProvider(settings, min_refresh_seconds=0)
+    provider = oidc.IdentityProvider(settings, min_refresh_seconds=0)
     {{ await }}provider.verify(identity_provider.token("ada"))
     identity_provider.available = False
     # Every token now asks for the keys again, and the provider does not answer.
@@ -211,8 +208,8 @@ def claims(provider: IdentityProviderServer, **changes: Any) -> dict[str, Any]:
 ) -> None:
     identity_provider.available = False
 
-    with pytest.raises(ProviderUnavailableError):
-        {{ await }}IdentityProvider(settings).verify(identity_provider.token("ada"))
+    with pytest.raises(oidc.ProviderUnavailableError):
+        {{ await }}oidc.IdentityProvider(settings).verify(identity_provider.token("ada"))
 
 
 {{ async }}def test_a_deactivated_account_is_refused_with_why_and_each_refusal_logged(
@@ -290,9 +287,9 @@ def claims(provider: IdentityProviderServer, **changes: Any) -> dict[str, Any]:
 {{ async }}def test_without_a_configured_provider_every_token_is_refused(
     settings: Settings, identity_provider: IdentityProviderServer
 ) -> None:
-    unconfigured = IdentityProvider(settings.model_copy(update={"oidc_issuer": ""}))
+    unconfigured = oidc.IdentityProvider(settings.model_copy(update={"oidc_issuer": ""}))
 
-    with pytest.raises(InvalidTokenError):
+    with pytest.raises(oidc.InvalidTokenError):
         {{ await }}unconfigured.verify(identity_provider.token("ada"))
 
 
