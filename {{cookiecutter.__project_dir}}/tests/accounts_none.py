@@ -7,6 +7,8 @@ from typing import Any
 import pytest
 {{ import_line.Client }}
 
+from urls import USERS
+
 
 @pytest.fixture(scope="session")
 def auth_settings() -> dict[str, Any]:
@@ -30,7 +32,7 @@ def admin_headers() -> dict[str, str]:
 {{ async }}def user(client: {{ Client }}) -> dict[str, Any]:
     """A user created through the API, as the API returned it."""
     response = {{ await }}client.post(
-        "/api/v1/users", json={"email": "ada@example.com", "full_name": "Ada Lovelace"}
+        USERS, json={"email": "ada@example.com", "full_name": "Ada Lovelace"}
     )
     assert response.status_code == 201, response.text
     return dict(response.json())
@@ -52,14 +54,14 @@ class Crowd:
     def sent(self, number: int) -> dict[tuple[str, str], dict[str, Any]]:
         """What caller `number` sends to the routes of users that take a body."""
         new_user = {"email": f"caller{number}@example.com", "full_name": f"Caller {number}"}
-        return {("POST", "/api/v1/users"): {"json": new_user}}
+        return {("POST", USERS): {"json": new_user}}
 
 
 @pytest.fixture
 {{ async }}def crowd(pool_of_one: {{ Client }}) -> Crowd:
     """The user that test_pool's crowd acts on, created for real; no credentials are needed."""
     response = {{ await }}pool_of_one.post(
-        "/api/v1/users", json={"email": "crowd@example.com", "full_name": "Crowd"}
+        USERS, json={"email": "crowd@example.com", "full_name": "Crowd"}
     )
     assert response.status_code == 201, response.text
     return Crowd(response.json()["id"], {})

@@ -16,6 +16,10 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 {{ import_line.Client }}
 from jwt.algorithms import RSAAlgorithm
 
+from urls import USERS
+
+# The caller's own account.
+ME = f"{USERS}/me"
 AUDIENCE = "tests-audience"
 ADMIN_ROLE = "admin"
 # The address the test client calls from, as the service's security events record it.
@@ -141,7 +145,7 @@ def auth_settings(identity_provider: IdentityProviderServer) -> dict[str, Any]:
     email, name = f"{subject}@example.com", subject.title()
     token = provider.token(subject, roles=roles, email=email, name=name)
     headers = {"Authorization": f"Bearer {token}"}
-    response = {{ await }}client.get("/api/v1/users/me", headers=headers)
+    response = {{ await }}client.get(ME, headers=headers)
     assert response.status_code == 200, response.text
     return Account(response.json()["id"], subject, headers)
 
@@ -173,7 +177,7 @@ class Crowd:
 
     def sent(self, number: int) -> dict[tuple[str, str], dict[str, Any]]:
         """What caller `number` sends to the routes of accounts that take a body."""
-        return {("PATCH", "/api/v1/users/me"): {"json": {"full_name": f"Caller {number}"}}}
+        return {("PATCH", ME): {"json": {"full_name": f"Caller {number}"}}}
 
 
 @pytest.fixture

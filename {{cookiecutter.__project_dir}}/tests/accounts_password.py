@@ -15,7 +15,11 @@ from {{ cookiecutter.package_name }}.column_types import utc_now
 from {{ cookiecutter.package_name }}.models import User
 from {{ cookiecutter.package_name }}.settings import Settings
 
-USERS = "/api/v1/users"
+from urls import USERS
+
+# The caller's own account, and where a password gets an access token.
+ME = f"{USERS}/me"
+TOKEN = "/api/v1/auth/token"
 # Made up for the tests: at least as long as production demands.
 TEST_SECRET_KEY = "tests-only-7fQ2mZ9vX4kR1cW8pL5nB3hJ6dS0aE"
 # The address the test client calls from, as the service's security events record it.
@@ -49,7 +53,7 @@ def login(email: str, password: str) -> dict[str, str]:
 
 {{ async }}def logged_in(client: {{ Client }}, email: str, password: str) -> dict[str, str]:
     """Headers with the access token that logging in with these credentials gives."""
-    response = {{ await }}client.post("/api/v1/auth/token", data=login(email, password))
+    response = {{ await }}client.post(TOKEN, data=login(email, password))
     assert response.status_code == 200, response.text
     return {"Authorization": f"Bearer {response.json()['access_token']}"}
 
@@ -104,11 +108,9 @@ class Crowd:
         """What caller `number` sends to the routes of accounts that take a body."""
         new_user = {"email": f"caller{number}@example.com", "full_name": f"Caller {number}"}
         return {
-            ("POST", "/api/v1/auth/token"): {
-                "data": {"username": self.email, "password": self.password}
-            },
+            ("POST", TOKEN): {"data": {"username": self.email, "password": self.password}},
             ("POST", USERS): {"json": {**new_user, "password": f"Caller {number} knows best"}},
-            ("PATCH", f"{USERS}/me"): {"json": {"full_name": f"Caller {number}"}},
+            ("PATCH", ME): {"json": {"full_name": f"Caller {number}"}},
         }
 
 

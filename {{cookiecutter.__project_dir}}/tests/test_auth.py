@@ -19,14 +19,14 @@ from {{ cookiecutter.package_name }}.models import User
 from {{ cookiecutter.package_name }}.settings import Settings
 
 from accounts import CLIENT_ADDRESS
+from accounts import ME
+from accounts import TOKEN
 from accounts import Account
 from accounts import logged_in
 from accounts import login
 from accounts import sign_up
+from urls import USERS
 
-TOKEN = "/api/v1/auth/token"
-ME = "/api/v1/users/me"
-USERS = "/api/v1/users"
 REFUSED = {"detail": "Incorrect e-mail address or password."}
 
 

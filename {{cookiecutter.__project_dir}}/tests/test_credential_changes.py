@@ -10,10 +10,10 @@ import pytest
 from {{ cookiecutter.package_name }}.logs import NOT_LOGGED
 
 from accounts import CLIENT_ADDRESS
+from accounts import ME
+from accounts import TOKEN
 from accounts import Account
 
-TOKEN = "/api/v1/auth/token"
-ME = "/api/v1/users/me"
 NEW_PASSWORD = "a brand new passphrase"
 NEW_EMAIL = "ada.byron@example.com"
 # Fields every log line of a request carries: its ids.

@@ -3,8 +3,9 @@
 
 {{ import_line.Client }}
 
-ITEMS = "/api/v1/items"
-USERS = "/api/v1/users"
+from urls import ITEMS
+from urls import USERS
+
 UNKNOWN_ID = 899_999
 
 

@@ -20,11 +20,10 @@ from {{ cookiecutter.package_name }}.settings import Settings
 
 from accounts import AUDIENCE
 from accounts import CLIENT_ADDRESS
+from accounts import ME
 from accounts import Account
 from accounts import IdentityProviderServer
-
-ME = "/api/v1/users/me"
-ITEMS = "/api/v1/items"
+from urls import ITEMS
 
 
 def claims(provider: IdentityProviderServer, **changes: Any) -> dict[str, Any]:

@@ -16,12 +16,12 @@ from {{ cookiecutter.package_name }}.schemas import MAX_ID
 from {{ cookiecutter.package_name }}.settings import Settings
 
 from accounts import CLIENT_ADDRESS
+from accounts import ME
 from accounts import TEST_SECRET_KEY
 from accounts import Account
 from accounts import logged_in
+from urls import ITEMS
 
-ME = "/api/v1/users/me"
-ITEMS = "/api/v1/items"
 REFUSED = {"detail": "The token is invalid or has expired."}
 
 

@@ -6,7 +6,8 @@ from typing import Any
 import pytest
 {{ import_line.Client }}
 
-USERS = "/api/v1/users"
+from urls import USERS
+
 NEW_USER = {"email": "grace@example.com", "full_name": "Grace Hopper"}
 
 

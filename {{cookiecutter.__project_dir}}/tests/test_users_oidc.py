@@ -12,13 +12,12 @@ from sqlalchemy import select
 from {{ cookiecutter.package_name }}.models import User
 
 from accounts import ADMIN_ROLE
+from accounts import ME
 from accounts import Account
 from accounts import IdentityProviderServer
 from races import inserted_meanwhile
-
-USERS = "/api/v1/users"
-ME = "/api/v1/users/me"
-ITEMS = "/api/v1/items"
+from urls import ITEMS
+from urls import USERS
 
 
 {{ async }}def test_a_first_request_records_the_user_from_the_token(

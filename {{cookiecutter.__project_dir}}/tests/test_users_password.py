@@ -16,10 +16,10 @@ from {{ cookiecutter.package_name }}.passwords import Passwords
 from {{ cookiecutter.package_name }}.settings import Settings
 
 from accounts import CLIENT_ADDRESS
+from accounts import ME
 from accounts import Account
+from urls import USERS
 
-USERS = "/api/v1/users"
-ME = "/api/v1/users/me"
 NEW_USER = {"email": "grace@example.com", "full_name": "Grace Hopper", "password": "cobol-1959-on"}
 
 
