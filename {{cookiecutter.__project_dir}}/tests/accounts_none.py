@@ -31,9 +31,8 @@ def admin_headers() -> dict[str, str]:
 @pytest.fixture
 {{ async }}def user(client: {{ Client }}) -> dict[str, Any]:
     """A user created through the API, as the API returned it."""
-    response = {{ await }}client.post(
-        USERS, json={"email": "ada@example.com", "full_name": "Ada Lovelace"}
-    )
+    ada = {"email": "ada@example.com", "full_name": "Ada Lovelace"}
+    response = {{ await }}client.post(USERS, json=ada)
     assert response.status_code == 201, response.text
     return dict(response.json())
 
@@ -60,8 +59,7 @@ class Crowd:
 @pytest.fixture
 {{ async }}def crowd(pool_of_one: {{ Client }}) -> Crowd:
     """The user that test_pool's crowd acts on, created for real; no credentials are needed."""
-    response = {{ await }}pool_of_one.post(
-        USERS, json={"email": "crowd@example.com", "full_name": "Crowd"}
-    )
+    user = {"email": "crowd@example.com", "full_name": "Crowd"}
+    response = {{ await }}pool_of_one.post(USERS, json=user)
     assert response.status_code == 201, response.text
     return Crowd(response.json()["id"], {})
