@@ -124,6 +124,7 @@ WITH = {
         "tests/test_settings_password.py",
         "tests/test_credential_changes.py",
         "tests/test_user_order.py",
+        "tests/test_new_users.py",
     },
     ("auth", "oidc"): {
         "src/{package}/api/caller.py",
@@ -137,7 +138,7 @@ WITH = {
         "tests/test_user_order.py",
         "tests/races.py",
     },
-    ("auth", "none"): {"src/{package}/emails.py"},
+    ("auth", "none"): {"src/{package}/emails.py", "tests/test_new_users.py"},
     ("include_docker", True): {".dockerignore", "Dockerfile", "compose.yaml", "deploy/nginx.conf"},
     ("include_tracing", True): {"src/{package}/tracing.py", "tests/test_tracing.py"},
     ("include_github_actions", True): {".github/workflows/ci.yml", ".github/dependabot.yml"},

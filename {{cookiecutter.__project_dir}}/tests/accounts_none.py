@@ -9,6 +9,9 @@ import pytest
 
 from urls import USERS
 
+# A user that the tests create through the API.
+NEW_USER = {"email": "grace@example.com", "full_name": "Grace Hopper"}
+
 
 @pytest.fixture(scope="session")
 def auth_settings() -> dict[str, Any]:

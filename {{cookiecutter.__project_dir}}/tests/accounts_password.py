@@ -20,6 +20,8 @@ from urls import USERS
 # The caller's own account, and where a password gets an access token.
 ME = f"{USERS}/me"
 TOKEN = "/api/v1/auth/token"
+# A user that the tests create through the API.
+NEW_USER = {"email": "grace@example.com", "full_name": "Grace Hopper", "password": "cobol-1959-on"}
 # Made up for the tests: at least as long as production demands.
 TEST_SECRET_KEY = "tests-only-7fQ2mZ9vX4kR1cW8pL5nB3hJ6dS0aE"
 # The address the test client calls from, as the service's security events record it.
