@@ -141,6 +141,7 @@ KEPT_ONLY_FOR: dict[str, tuple[str, set[object]]] = {
     "tests/test_credential_changes.py": ("auth", {"password"}),
     "tests/test_user_order.py": ("auth", {"password", "oidc"}),
     "tests/test_new_users.py": ("auth", {"password", "none"}),
+    "tests/accounts_shared.py": ("auth", {"password", "oidc"}),
     "tests/races.py": ("auth", {"oidc"}),
     f"{PACKAGE}/oidc.py": ("auth", {"oidc"}),
     "tests/test_oidc.py": ("auth", {"oidc"}),

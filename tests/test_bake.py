@@ -125,6 +125,7 @@ WITH = {
         "tests/test_credential_changes.py",
         "tests/test_user_order.py",
         "tests/test_new_users.py",
+        "tests/accounts_shared.py",
     },
     ("auth", "oidc"): {
         "src/{package}/api/caller.py",
@@ -137,6 +138,7 @@ WITH = {
         "tests/test_settings_oidc.py",
         "tests/test_user_order.py",
         "tests/races.py",
+        "tests/accounts_shared.py",
     },
     ("auth", "none"): {"src/{package}/emails.py", "tests/test_new_users.py"},
     ("include_docker", True): {".dockerignore", "Dockerfile", "compose.yaml", "deploy/nginx.conf"},

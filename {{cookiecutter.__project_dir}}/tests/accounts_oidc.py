@@ -20,6 +20,8 @@ from urls import USERS
 
 # The caller's own account.
 ME = f"{USERS}/me"
+# The fixtures that both kinds of accounts share.
+pytest_plugins = ["accounts_shared"]
 AUDIENCE = "tests-audience"
 ADMIN_ROLE = "admin"
 # The address the test client calls from, as the service's security events record it.
@@ -185,21 +187,3 @@ class Crowd:
     """The admin of test_pool's crowd, recorded for real."""
     account = {{ await }}first_seen(pool_of_one, identity_provider, "crowd", ADMIN_ROLE)
     return Crowd(account.id, account.headers)
-
-
-@pytest.fixture
-def auth_headers(ada: Account) -> dict[str, str]:
-    """Headers that authenticate a request: a user's bearer token from the provider."""
-    return ada.headers
-
-
-@pytest.fixture
-def admin_headers(admin: Account) -> dict[str, str]:
-    """Headers that authenticate a request that only an admin may make."""
-    return admin.headers
-
-
-@pytest.fixture
-def owner_id(ada: Account) -> int:
-    """The user who owns the items the tests create: the caller of `auth_headers`."""
-    return ada.id

@@ -20,6 +20,8 @@ from urls import USERS
 # The caller's own account, and where a password gets an access token.
 ME = f"{USERS}/me"
 TOKEN = "/api/v1/auth/token"
+# The fixtures that both kinds of accounts share.
+pytest_plugins = ["accounts_shared"]
 # A user that the tests create through the API.
 NEW_USER = {"email": "grace@example.com", "full_name": "Grace Hopper", "password": "cobol-1959-on"}
 # Made up for the tests: at least as long as production demands.
@@ -124,21 +126,3 @@ class Crowd:
     {{ async }}with engine.begin() as connection:
         {{ await }}connection.execute(promoted)
     return Crowd(account.id, account.headers, account.email, account.password)
-
-
-@pytest.fixture
-def auth_headers(ada: Account) -> dict[str, str]:
-    """Headers that authenticate a request: a user's bearer token."""
-    return ada.headers
-
-
-@pytest.fixture
-def admin_headers(admin: Account) -> dict[str, str]:
-    """Headers that authenticate a request that only an admin may make."""
-    return admin.headers
-
-
-@pytest.fixture
-def owner_id(ada: Account) -> int:
-    """The user who owns the items the tests create: the caller of `auth_headers`."""
-    return ada.id
