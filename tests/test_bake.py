@@ -92,6 +92,7 @@ EVERY_PROJECT = {
     "tests/test_details.py",
     "tests/test_item_order.py",
     "tests/test_setting_bounds.py",
+    "tests/urls.py",
 }
 # The files that only some answers call for.
 WITH = {
@@ -122,12 +123,13 @@ WITH = {
         "tests/test_hashing.py",
         "tests/test_items_owned.py",
         "tests/test_lockout.py",
-        "tests/test_throttles.py",
         "tests/test_throttle_races.py",
         "tests/test_tokens.py",
         "tests/test_settings_password.py",
         "tests/test_credential_changes.py",
         "tests/test_user_order.py",
+        "tests/test_new_users.py",
+        "tests/accounts_shared.py",
     },
     ("auth", "oidc"): {
         "src/{package}/api/caller.py",
@@ -139,13 +141,11 @@ WITH = {
         "tests/test_items_owned.py",
         "tests/test_oidc.py",
         "tests/test_settings_oidc.py",
-        "tests/test_first_sight_race.py",
-        "tests/test_refusals_oidc.py",
-        "tests/test_first_read_oidc.py",
         "tests/test_user_order.py",
         "tests/races.py",
+        "tests/accounts_shared.py",
     },
-    ("auth", "none"): {"src/{package}/emails.py", "src/{package}/unique_emails.py"},
+    ("auth", "none"): {"src/{package}/emails.py", "src/{package}/unique_emails.py", "tests/test_new_users.py"},
     ("include_docker", True): {".dockerignore", "Dockerfile", "compose.yaml", "deploy/nginx.conf"},
     ("include_tracing", True): {"src/{package}/tracing.py", "tests/test_tracing.py"},
     ("include_github_actions", True): {".github/workflows/ci.yml", ".github/dependabot.yml"},

@@ -7,6 +7,11 @@ from typing import Any
 import pytest
 {{- imports("Client") }}
 
+from urls import USERS
+
+# A user that the tests create through the API.
+NEW_USER = {"email": "grace@example.com", "full_name": "Grace Hopper"}
+
 
 @pytest.fixture(scope="session")
 def auth_settings() -> dict[str, Any]:
@@ -29,9 +34,8 @@ def admin_headers() -> dict[str, str]:
 @pytest.fixture
 {{ async }}def user(client: {{ Client }}) -> dict[str, Any]:
     """A user created through the API, as the API returned it."""
-    response = {{ await }}client.post(
-        "/api/v1/users", json={"email": "ada@example.com", "full_name": "Ada Lovelace"}
-    )
+    ada = {"email": "ada@example.com", "full_name": "Ada Lovelace"}
+    response = {{ await }}client.post(USERS, json=ada)
     assert response.status_code == 201, response.text
     return dict(response.json())
 
@@ -52,14 +56,13 @@ class Crowd:
     def sent(self, number: int) -> dict[tuple[str, str], dict[str, Any]]:
         """What caller `number` sends to the routes of users that take a body."""
         new_user = {"email": f"caller{number}@example.com", "full_name": f"Caller {number}"}
-        return {("POST", "/api/v1/users"): {"json": new_user}}
+        return {("POST", USERS): {"json": new_user}}
 
 
 @pytest.fixture
 {{ async }}def crowd(pool_of_one: {{ Client }}) -> Crowd:
     """The user that test_pool's crowd acts on, created for real; no credentials are needed."""
-    response = {{ await }}pool_of_one.post(
-        "/api/v1/users", json={"email": "crowd@example.com", "full_name": "Crowd"}
-    )
+    user = {"email": "crowd@example.com", "full_name": "Crowd"}
+    response = {{ await }}pool_of_one.post(USERS, json=user)
     assert response.status_code == 201, response.text
     return Crowd(response.json()["id"], {})

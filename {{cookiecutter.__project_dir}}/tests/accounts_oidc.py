@@ -16,8 +16,16 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 {{- imports("Client") }}
 from jwt.algorithms import RSAAlgorithm
 
+from urls import USERS
+
+# The caller's own account.
+ME = f"{USERS}/me"
+# The fixtures that both kinds of accounts share.
+pytest_plugins = ["accounts_shared"]
 AUDIENCE = "tests-audience"
 ADMIN_ROLE = "admin"
+# The address the test client calls from, as the service's security events record it.
+CLIENT_ADDRESS = "{{ "127.0.0.1" if cookiecutter.driver == "async" else "testclient" }}"
 
 
 class IdentityProviderServer:
@@ -139,7 +147,7 @@ def auth_settings(identity_provider: IdentityProviderServer) -> dict[str, Any]:
     email, name = f"{subject}@example.com", subject.title()
     token = provider.token(subject, roles=roles, email=email, name=name)
     headers = {"Authorization": f"Bearer {token}"}
-    response = {{ await }}client.get("/api/v1/users/me", headers=headers)
+    response = {{ await }}client.get(ME, headers=headers)
     assert response.status_code == 200, response.text
     return Account(response.json()["id"], subject, headers)
 
@@ -171,7 +179,7 @@ class Crowd:
 
     def sent(self, number: int) -> dict[tuple[str, str], dict[str, Any]]:
         """What caller `number` sends to the routes of accounts that take a body."""
-        return {("PATCH", "/api/v1/users/me"): {"json": {"full_name": f"Caller {number}"}}}
+        return {("PATCH", ME): {"json": {"full_name": f"Caller {number}"}}}
 
 
 @pytest.fixture
@@ -179,21 +187,3 @@ class Crowd:
     """The admin of test_pool's crowd, recorded for real."""
     account = {{ await }}first_seen(pool_of_one, identity_provider, "crowd", ADMIN_ROLE)
     return Crowd(account.id, account.headers)
-
-
-@pytest.fixture
-def auth_headers(ada: Account) -> dict[str, str]:
-    """Headers that authenticate a request: a user's bearer token from the provider."""
-    return ada.headers
-
-
-@pytest.fixture
-def admin_headers(admin: Account) -> dict[str, str]:
-    """Headers that authenticate a request that only an admin may make."""
-    return admin.headers
-
-
-@pytest.fixture
-def owner_id(ada: Account) -> int:
-    """The user who owns the items the tests create: the caller of `auth_headers`."""
-    return ada.id

@@ -14,7 +14,15 @@ from {{ cookiecutter.package_name }}.column_types import utc_now
 from {{ cookiecutter.package_name }}.models import User
 from {{ cookiecutter.package_name }}.settings import Settings
 
-USERS = "/api/v1/users"
+from urls import USERS
+
+# The caller's own account, and where a password gets an access token.
+ME = f"{USERS}/me"
+TOKEN = "/api/v1/auth/token"
+# The fixtures that both kinds of accounts share.
+pytest_plugins = ["accounts_shared"]
+# A user that the tests create through the API.
+NEW_USER = {"email": "grace@example.com", "full_name": "Grace Hopper", "password": "cobol-1959-on"}
 # Made up for the tests: at least as long as production demands.
 TEST_SECRET_KEY = "tests-only-7fQ2mZ9vX4kR1cW8pL5nB3hJ6dS0aE"
 # The address the test client calls from, as the service's security events record it.
@@ -39,6 +47,18 @@ def auth_settings() -> dict[str, Any]:
         "password_hash_memory_kib": 1024,
         "password_hash_time_cost": 1,
     }
+
+
+def login(email: str, password: str) -> dict[str, str]:
+    """The OAuth2 password form."""
+    return {"username": email, "password": password}
+
+
+{{ async }}def logged_in(client: {{ Client }}, email: str, password: str) -> dict[str, str]:
+    """Headers with the access token that logging in with these credentials gives."""
+    response = {{ await }}client.post(TOKEN, data=login(email, password))
+    assert response.status_code == 200, response.text
+    return {"Authorization": f"Bearer {response.json()['access_token']}"}
 
 
 def bearer(user_id: int, settings: Settings) -> dict[str, str]:
@@ -91,11 +111,9 @@ class Crowd:
         """What caller `number` sends to the routes of accounts that take a body."""
         new_user = {"email": f"caller{number}@example.com", "full_name": f"Caller {number}"}
         return {
-            ("POST", "/api/v1/auth/token"): {
-                "data": {"username": self.email, "password": self.password}
-            },
+            ("POST", TOKEN): {"data": {"username": self.email, "password": self.password}},
             ("POST", USERS): {"json": {**new_user, "password": f"Caller {number} knows best"}},
-            ("PATCH", f"{USERS}/me"): {"json": {"full_name": f"Caller {number}"}},
+            ("PATCH", ME): {"json": {"full_name": f"Caller {number}"}},
         }
 
 
@@ -107,21 +125,3 @@ class Crowd:
     {{ async }}with engine.begin() as connection:
         {{ await }}connection.execute(promoted)
     return Crowd(account.id, account.headers, account.email, account.password)
-
-
-@pytest.fixture
-def auth_headers(ada: Account) -> dict[str, str]:
-    """Headers that authenticate a request: a user's bearer token."""
-    return ada.headers
-
-
-@pytest.fixture
-def admin_headers(admin: Account) -> dict[str, str]:
-    """Headers that authenticate a request that only an admin may make."""
-    return admin.headers
-
-
-@pytest.fixture
-def owner_id(ada: Account) -> int:
-    """The user who owns the items the tests create: the caller of `auth_headers`."""
-    return ada.id

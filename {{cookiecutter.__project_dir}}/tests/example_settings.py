@@ -25,6 +25,8 @@ AUTH_BOUNDS = [
     ("password_hash_time_cost", 3, 1),
     ("password_hash_memory_kib", 65536, 1024),
 ]
+# Settings of authentication that stop the service: (variable, value, what it is told).
+AUTH_STOPPERS = [("SECRET_KEY", "too-short-a-secret", "SECRET_KEY must be a random value")]
 {% elif cookiecutter.auth == "oidc" %}
 NEEDED: dict[str, Any] = {}
 FOR_PRODUCTION: dict[str, Any] = {
@@ -33,10 +35,12 @@ FOR_PRODUCTION: dict[str, Any] = {
     "oidc_audience": "orders",
 }
 AUTH_BOUNDS: list[tuple[str, int, int]] = []
+AUTH_STOPPERS: list[tuple[str, str, str]] = []
 {% else %}
 NEEDED: dict[str, Any] = {}
 FOR_PRODUCTION: dict[str, Any] = {"trusted_hosts": [TEST_CLIENT_HOST]}
 AUTH_BOUNDS: list[tuple[str, int, int]] = []
+AUTH_STOPPERS: list[tuple[str, str, str]] = []
 {% endif %}
 
 

@@ -4,11 +4,10 @@
 import pytest
 {{- imports("Client") }}
 
+from accounts import ME
 from accounts import Account
-
-ITEMS = "/api/v1/items"
-USERS = "/api/v1/users"
-ME = "/api/v1/users/me"
+from urls import ITEMS
+from urls import USERS
 
 
 @pytest.fixture

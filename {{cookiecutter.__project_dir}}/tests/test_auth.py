@@ -1,39 +1,33 @@
-"""Logging in and access tokens: who gets a token, who is throttled, which tokens are refused."""
+"""Logging in and access tokens: who gets a token, which tokens are refused, and when."""
 {% from "driver.jinja" import async, await, Client, Connection, imports with context %}
 
 import base64
 import json
 import logging
-from collections.abc import Callable
 from datetime import timedelta
 
 import jwt
 import pytest
 {{- imports("Client") }}
 from pwdlib import PasswordHash
-from sqlalchemy import select
 from sqlalchemy import update
 {{- imports("Connection") }}
 
 from {{ cookiecutter.package_name }} import tokens
 from {{ cookiecutter.package_name }}.column_types import utc_now
-from {{ cookiecutter.package_name }}.models import Throttle
 from {{ cookiecutter.package_name }}.models import User
 from {{ cookiecutter.package_name }}.settings import Settings
 
 from accounts import CLIENT_ADDRESS
+from accounts import ME
+from accounts import TOKEN
 from accounts import Account
+from accounts import logged_in
+from accounts import login
 from accounts import sign_up
+from urls import USERS
 
-TOKEN = "/api/v1/auth/token"
-ME = "/api/v1/users/me"
-USERS = "/api/v1/users"
 REFUSED = {"detail": "Incorrect e-mail address or password."}
-
-
-def login(email: str, password: str) -> dict[str, str]:
-    """The OAuth2 password form."""
-    return {"username": email, "password": password}
 
 
 {{ async }}def test_login_gives_a_bearer_token_for_the_account(
@@ -91,91 +85,11 @@ def login(email: str, password: str) -> dict[str, str]:
     assert response.json() == REFUSED
 
 
-@pytest.mark.parametrize("email", ["ada@example.com", "nobody@example.com"])
-{{ async }}def test_repeated_failures_lock_an_address_alike_whether_or_not_it_has_an_account(
-    client_with: Callable[..., {{ Client }}], ada: Account, email: str
-) -> None:
-    """ASVS 5 V6.3.1 (brute force is slowed down) and V6.3.8 (no address is told apart)."""
-    {{ async }}with client_with(login_max_failures=3, login_lockout_seconds=120) as strict:
-        failures = [
-            ({{ await }}strict.post(TOKEN, data=login(email, "wrong-password"))).status_code
-            for _attempt_number in range(3)
-        ]
-        # Locked: even the right password is refused now, without being checked.
-        locked = {{ await }}strict.post(TOKEN, data=login(email, ada.password))
-
-    assert failures == [401, 401, 401]
-    assert locked.status_code == 429
-    assert locked.json() == {"detail": "Too many failed logins; try again later."}
-    assert 0 < int(locked.headers["retry-after"]) <= 120
-
-
-{{ async }}def _lockout_ends(connection: {{ Connection }}, email: str) -> None:
-    # As if the lockout's time had passed.
-    {{ await }}connection.execute(
-        update(Throttle)
-        .where(Throttle.key == f"login:{email}")
-        .values(locked_until=utc_now() - timedelta(seconds=1))
-    )
-
-
-{{ async }}def test_after_the_lockout_the_right_password_logs_in_and_clears_the_failures(
-    client_with: Callable[..., {{ Client }}], connection: {{ Connection }}, ada: Account
-) -> None:
-    {{ async }}with client_with(login_max_failures=2) as strict:
-        for _ in range(2):
-            {{ await }}strict.post(TOKEN, data=login(ada.email, "wrong-password"))
-        {{ await }}_lockout_ends(connection, ada.email)
-        response = {{ await }}strict.post(TOKEN, data=login(ada.email, ada.password))
-
-    assert response.status_code == 200
-    stored = {{ await }}connection.execute(select(Throttle).where(Throttle.key.like("login:%")))
-    assert stored.all() == []
-
-
-{{ async }}def test_each_lockout_in_a_row_lasts_twice_the_one_before_up_to_a_maximum(
-    client_with: Callable[..., {{ Client }}], connection: {{ Connection }}, ada: Account
-) -> None:
-    """ASVS 5 V6.3.1: short lockouts that grow, so that no one can keep an account shut for long."""
-    waits = []
-    settings = {"login_max_failures": 1, "login_lockout_seconds": 60}
-    {{ async }}with client_with(**settings, login_lockout_max_seconds=200) as strict:
-        for _ in range(4):
-            {{ await }}strict.post(TOKEN, data=login(ada.email, "wrong-password"))
-            locked = {{ await }}strict.post(TOKEN, data=login(ada.email, ada.password))
-            waits.append(int(locked.headers["retry-after"]))
-            {{ await }}_lockout_ends(connection, ada.email)
-
-    assert [round(wait, -1) for wait in waits] == [60, 120, 200, 200]
-
-
-{{ async }}def test_a_client_trying_too_many_logins_waits_with_429_and_retry_after(
-    client_with: Callable[..., {{ Client }}], ada: Account
-) -> None:
-    """ASVS 5 V2.4.1: anti-automation per client, whichever addresses it tries."""
-    {{ async }}with client_with(client_logins_per_minute=3) as limited:
-        answers = [
-            {{ await }}limited.post(TOKEN, data=login(f"guess{number}@example.com", "wrong"))
-            for number in range(3)
-        ]
-        then = {{ await }}limited.post(TOKEN, data=login(ada.email, ada.password))
-
-    assert [answer.status_code for answer in answers] == [401, 401, 401]
-    assert then.status_code == 429
-    assert 0 < int(then.headers["retry-after"]) <= 60
-
-
-{{ async }}def _logged_in(client: {{ Client }}, email: str, password: str) -> dict[str, str]:
-    response = {{ await }}client.post(TOKEN, data=login(email, password))
-    assert response.status_code == 200, response.text
-    return {"Authorization": f"Bearer {response.json()['access_token']}"}
-
-
 {{ async }}def test_a_deleted_accounts_token_never_reaches_the_next_account(
     client: {{ Client }}, settings: Settings, ada: Account
 ) -> None:
     """ASVS 5 V7.4.2: deleting an account ends its sessions; its id is never handed out again."""
-    old = {{ await }}_logged_in(client, ada.email, ada.password)
+    old = {{ await }}logged_in(client, ada.email, ada.password)
     assert ({{ await }}client.delete(ME, headers=old)).status_code == 204
 
     newcomer = {{ await }}sign_up(client, settings, "eve@example.com", "Eve Newcomer")
@@ -196,7 +110,7 @@ def login(email: str, password: str) -> dict[str, str]:
         f"/api/v1/users/{mallory.id}", json={"is_superuser": True}, headers=admin.headers
     )
     assert promote.status_code == 200
-    hers = {{ await }}_logged_in(client, mallory.email, mallory.password)
+    hers = {{ await }}logged_in(client, mallory.email, mallory.password)
     demote = {{ await }}client.patch(
         f"/api/v1/users/{mallory.id}", json={"is_superuser": False}, headers=admin.headers
     )
@@ -215,7 +129,7 @@ def login(email: str, password: str) -> dict[str, str]:
     client: {{ Client }}, connection: {{ Connection }}, ada: Account
 ) -> None:
     """ASVS 5 V8.3.1: authorization is decided on the service's own data, never the client's."""
-    hers = {{ await }}_logged_in(client, ada.email, ada.password)
+    hers = {{ await }}logged_in(client, ada.email, ada.password)
     {{ await }}connection.execute(update(User).where(User.id == ada.id).values(is_superuser=True))
 
     listed = {{ await }}client.get("/api/v1/users", headers=hers)
@@ -227,7 +141,7 @@ def login(email: str, password: str) -> dict[str, str]:
     client: {{ Client }}, admin: Account, ada: Account
 ) -> None:
     """ASVS 5 V7.4.2: disabling an account ends its active sessions."""
-    hers = {{ await }}_logged_in(client, ada.email, ada.password)
+    hers = {{ await }}logged_in(client, ada.email, ada.password)
     deactivate = {{ await }}client.patch(
         f"/api/v1/users/{ada.id}", json={"is_active": False}, headers=admin.headers
     )
@@ -244,13 +158,13 @@ def login(email: str, password: str) -> dict[str, str]:
     client: {{ Client }}, ada: Account
 ) -> None:
     """ASVS 5 V7.4.3: after a password change, the sessions opened before it end."""
-    stolen = {{ await }}_logged_in(client, ada.email, ada.password)
+    stolen = {{ await }}logged_in(client, ada.email, ada.password)
     change = {"password": "a brand new passphrase", "current_password": ada.password}
     changed = {{ await }}client.patch(ME, json=change, headers=ada.headers)
     assert changed.status_code == 200
 
     me = {{ await }}client.get(ME, headers=stolen)
-    fresh = {{ await }}_logged_in(client, ada.email, "a brand new passphrase")
+    fresh = {{ await }}logged_in(client, ada.email, "a brand new passphrase")
 
     assert me.status_code == 401
     assert ({{ await }}client.get(ME, headers=fresh)).status_code == 200

@@ -1,24 +1,19 @@
-{% from "driver.jinja" import async, await, Client with context %}
 """Changing one's password or address: it counts as a login; its events never hold the values."""
+{% from "driver.jinja" import async, await, Client, imports with context %}
 
 import logging
 from collections.abc import Callable
 
 import pytest
-{% if cookiecutter.driver == "async" %}
-from httpx2 import AsyncClient
-{% else %}
-from fastapi.testclient import TestClient
-{% endif %}
+{{- imports("Client") }}
 
 from {{ cookiecutter.package_name }}.logs import NOT_LOGGED
 
+from accounts import CLIENT_ADDRESS
+from accounts import ME
+from accounts import TOKEN
 from accounts import Account
 
-TOKEN = "/api/v1/auth/token"
-ME = "/api/v1/users/me"
-# The address the test client calls from.
-CLIENT_ADDRESS = "{{ "127.0.0.1" if cookiecutter.driver == "async" else "testclient" }}"
 NEW_PASSWORD = "a brand new passphrase"
 NEW_EMAIL = "ada.byron@example.com"
 # Fields every log line of a request carries: its ids.

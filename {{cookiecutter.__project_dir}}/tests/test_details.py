@@ -2,8 +2,9 @@
 {% from "driver.jinja" import async, await, Client, imports with context %}
 {{ imports("Client") }}
 
-ITEMS = "/api/v1/items"
-USERS = "/api/v1/users"
+from urls import ITEMS
+from urls import USERS
+
 UNKNOWN_ID = 899_999
 
 

@@ -8,7 +8,8 @@ from sqlalchemy import insert
 
 from {{ cookiecutter.package_name }}.models import Item
 
-ITEMS = "/api/v1/items"
+from urls import ITEMS
+
 # Far above the ids the other tests' rows get, and inserted highest first.
 IDS = [900_003, 900_002, 900_001]
 

@@ -6,7 +6,7 @@ from typing import Any
 import pytest
 {{- imports("Client") }}
 
-ITEMS = "/api/v1/items"
+from urls import ITEMS
 
 
 @pytest.fixture

@@ -7,8 +7,7 @@ import pytest
 {{- imports("Client") }}
 
 from accounts import Account
-
-ITEMS = "/api/v1/items"
+from urls import ITEMS
 
 
 {{ async }}def create(client: {{ Client }}, owner: Account, **fields: Any) -> dict[str, Any]:

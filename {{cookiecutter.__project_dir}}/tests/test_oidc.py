@@ -1,6 +1,7 @@
-"""Tokens of the identity provider: what is accepted, what is refused, and how keys are fetched."""
-{% from "driver.jinja" import async, await, Client, imports with context %}
+"""Tokens of the identity provider: which are taken, which refused (and logged), how keys come."""
+{% from "driver.jinja" import async, await, Client, Connection, imports with context %}
 {{ imports("asyncio", "concurrent.futures") }}
+import logging
 import time
 from collections.abc import Callable
 from typing import Any
@@ -8,17 +9,20 @@ from typing import Any
 import jwt
 import pytest
 {{- imports("Client") }}
+from prometheus_client import REGISTRY
+from sqlalchemy import update
+{{- imports("Connection") }}
 
 from {{ cookiecutter.package_name }} import oidc
-from {{ cookiecutter.package_name }}.oidc import IdentityProvider
-from {{ cookiecutter.package_name }}.oidc import InvalidTokenError
-from {{ cookiecutter.package_name }}.oidc import ProviderUnavailableError
+from {{ cookiecutter.package_name }}.models import User
 from {{ cookiecutter.package_name }}.settings import Settings
 
 from accounts import AUDIENCE
+from accounts import CLIENT_ADDRESS
+from accounts import ME
+from accounts import Account
 from accounts import IdentityProviderServer
-
-ME = "/api/v1/users/me"
+from urls import ITEMS
 
 
 def claims(provider: IdentityProviderServer, **changes: Any) -> dict[str, Any]:
@@ -33,7 +37,7 @@ def claims(provider: IdentityProviderServer, **changes: Any) -> dict[str, Any]:
 ) -> None:
     token = identity_provider.token("ada", email="ada@example.com", name="Ada Lovelace")
 
-    identity = {{ await }}IdentityProvider(settings).verify(token)
+    identity = {{ await }}oidc.IdentityProvider(settings).verify(token)
 
     assert identity == oidc.Identity("ada", "ada@example.com", "Ada Lovelace", is_admin=False)
 
@@ -56,7 +60,7 @@ def claims(provider: IdentityProviderServer, **changes: Any) -> dict[str, Any]:
     token_claims: dict[str, Any],
     is_admin: bool,
 ) -> None:
-    provider = IdentityProvider(settings.model_copy(update={"oidc_roles_claim": roles_claim}))
+    provider = oidc.IdentityProvider(settings.model_copy(update={"oidc_roles_claim": roles_claim}))
     token = identity_provider.sign(claims(identity_provider, **token_claims))
 
     identity = {{ await }}provider.verify(token)
@@ -88,8 +92,8 @@ def claims(provider: IdentityProviderServer, **changes: Any) -> dict[str, Any]:
     token = identity_provider.sign(wanted)
     ours = settings.model_copy(update={"oidc_authorized_parties": ["our-web-app"]})
 
-    with pytest.raises(InvalidTokenError):
-        {{ await }}IdentityProvider(ours).verify(token)
+    with pytest.raises(oidc.InvalidTokenError):
+        {{ await }}oidc.IdentityProvider(ours).verify(token)
 
 
 @pytest.mark.parametrize("typ", ["logout+jwt", "dpop+jwt", "id_token+jwt"])
@@ -99,8 +103,8 @@ def claims(provider: IdentityProviderServer, **changes: Any) -> dict[str, Any]:
     """ASVS 5 V9.2.2: only access tokens are taken for access."""
     token = identity_provider.sign(claims(identity_provider), typ=typ)
 
-    with pytest.raises(InvalidTokenError):
-        {{ await }}IdentityProvider(settings).verify(token)
+    with pytest.raises(oidc.InvalidTokenError):
+        {{ await }}oidc.IdentityProvider(settings).verify(token)
 
 
 @pytest.mark.parametrize("typ", ["at+jwt", "JWT"])
@@ -110,7 +114,7 @@ def claims(provider: IdentityProviderServer, **changes: Any) -> dict[str, Any]:
     ours = settings.model_copy(update={"oidc_authorized_parties": ["our-web-app"]})
     token = identity_provider.sign(claims(identity_provider, azp="our-web-app"), typ=typ)
 
-    identity = {{ await }}IdentityProvider(ours).verify(token)
+    identity = {{ await }}oidc.IdentityProvider(ours).verify(token)
 
     assert identity.subject == "ada"
 
@@ -120,10 +124,10 @@ def claims(provider: IdentityProviderServer, **changes: Any) -> dict[str, Any]:
 ) -> None:
     # Two documents (discovery, then keys) of 0.4 s each: each within 0.5 s, not both.
     identity_provider.delay = 0.4
-    provider = IdentityProvider(settings, fetch_timeout=0.5)
+    provider = oidc.IdentityProvider(settings, fetch_timeout=0.5)
 
     started = time.monotonic()
-    with pytest.raises(ProviderUnavailableError):
+    with pytest.raises(oidc.ProviderUnavailableError):
         {{ await }}provider.verify(identity_provider.token("ada"))
 
     assert time.monotonic() - started < 0.75
@@ -134,7 +138,7 @@ def claims(provider: IdentityProviderServer, **changes: Any) -> dict[str, Any]:
 ) -> None:
     token = identity_provider.sign(claims(identity_provider, exp=int(time.time()) - 10))
 
-    identity = {{ await }}IdentityProvider(settings).verify(token)
+    identity = {{ await }}oidc.IdentityProvider(settings).verify(token)
 
     assert identity.subject == "ada"
 
@@ -152,14 +156,14 @@ def claims(provider: IdentityProviderServer, **changes: Any) -> dict[str, Any]:
         "garbage": "not.a.token",
     }[kind]
 
-    with pytest.raises(InvalidTokenError):
-        {{ await }}IdentityProvider(settings).verify(token)
+    with pytest.raises(oidc.InvalidTokenError):
+        {{ await }}oidc.IdentityProvider(settings).verify(token)
 
 
 {{ async }}def test_a_new_key_is_fetched_when_a_token_names_it(
     settings: Settings, identity_provider: IdentityProviderServer
 ) -> None:
-    provider = IdentityProvider(settings, min_refresh_seconds=0)
+    provider = oidc.IdentityProvider(settings, min_refresh_seconds=0)
     {{ await }}provider.verify(identity_provider.token("ada"))
 
     identity_provider.rotate()
@@ -171,13 +175,13 @@ def claims(provider: IdentityProviderServer, **changes: Any) -> dict[str, Any]:
 {{ async }}def test_unknown_key_ids_do_not_make_the_service_fetch_keys_again_at_once(
     settings: Settings, identity_provider: IdentityProviderServer
 ) -> None:
-    provider = IdentityProvider(settings, min_refresh_seconds=30)
+    provider = oidc.IdentityProvider(settings, min_refresh_seconds=30)
     {{ await }}provider.verify(identity_provider.token("ada"))
     fetched = identity_provider.requests.count("/jwks")
 
     for number in range(5):
         forged = identity_provider.sign(claims(identity_provider), key_id=f"made-up-{number}")
-        with pytest.raises(InvalidTokenError):
+        with pytest.raises(oidc.InvalidTokenError):
             {{ await }}provider.verify(forged)
 
     assert identity_provider.requests.count("/jwks") == fetched
@@ -186,7 +190,7 @@ def claims(provider: IdentityProviderServer, **changes: Any) -> dict[str, Any]:
 {{ async }}def test_keys_in_hand_keep_verifying_while_the_provider_is_away(
     settings: Settings, identity_provider: IdentityProviderServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    provider = IdentityProvider(settings, min_refresh_seconds=0)
+    provider = oidc.IdentityProvider(settings, min_refresh_seconds=0)
     {{ await }}provider.verify(identity_provider.token("ada"))
     identity_provider.available = False
     # Every token now asks for the keys again, and the provider does not answer.
@@ -202,39 +206,88 @@ def claims(provider: IdentityProviderServer, **changes: Any) -> dict[str, Any]:
 ) -> None:
     identity_provider.available = False
 
-    with pytest.raises(ProviderUnavailableError):
-        {{ await }}IdentityProvider(settings).verify(identity_provider.token("ada"))
+    with pytest.raises(oidc.ProviderUnavailableError):
+        {{ await }}oidc.IdentityProvider(settings).verify(identity_provider.token("ada"))
 
 
-{{ async }}def test_a_provider_that_cannot_be_reached_gives_503_not_401(
-    client: {{ Client }}, identity_provider: IdentityProviderServer
+{{ async }}def test_a_deactivated_account_is_refused_with_why_and_each_refusal_logged(
+    client: {{ Client }},
+    connection: {{ Connection }},
+    ada: Account,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    {{ await }}connection.execute(update(User).where(User.id == ada.id).values(is_active=False))
+
+    with caplog.at_level(logging.INFO):
+        # A route that only reads, and one that records the caller.
+        read = {{ await }}client.get(ITEMS, headers=ada.headers)
+        own = {{ await }}client.get(ME, headers=ada.headers)
+
+    refusal = (403, {"detail": "This account is deactivated."})
+    assert (read.status_code, read.json()) == refusal
+    assert (own.status_code, own.json()) == refusal
+    events = [
+        (vars(record)["event"], vars(record)["user_id"], vars(record)["client"])
+        for record in caplog.records
+        if "event" in vars(record)
+    ]
+    assert events == [("deactivated_account_refused", ada.id, CLIENT_ADDRESS)] * 2
+
+
+@pytest.mark.parametrize(("path", "kind"), [(ITEMS, "garbage"), (ME, "other-audience")])
+{{ async }}def test_the_api_refuses_a_bad_token_with_401_a_challenge_and_a_warning_with_the_client(
+    client: {{ Client }},
+    identity_provider: IdentityProviderServer,
+    caplog: pytest.LogCaptureFixture,
+    path: str,
+    kind: str,
+) -> None:
+    token = {
+        "garbage": "not.a.token",
+        "other-audience": identity_provider.sign(claims(identity_provider, aud="another-service")),
+    }[kind]
+
+    with caplog.at_level(logging.INFO):
+        response = {{ await }}client.get(path, headers={"Authorization": f"Bearer {token}"})
+
+    assert (response.status_code, response.json()) == (
+        401,
+        {"detail": "The token is invalid or has expired."},
+    )
+    assert response.headers["www-authenticate"] == 'Bearer error="invalid_token"'
+    events = [
+        (record.levelname, vars(record)["event"], vars(record)["user_id"], vars(record)["client"])
+        for record in caplog.records
+        if "event" in vars(record)
+    ]
+    assert events == [("WARNING", "token_refused", None, CLIENT_ADDRESS)]
+
+
+@pytest.mark.parametrize("path", [ITEMS, ME])
+{{ async }}def test_an_unreachable_provider_is_a_503_to_retry_counted_by_its_cause(
+    client: {{ Client }}, identity_provider: IdentityProviderServer, path: str
 ) -> None:
     identity_provider.available = False
     headers = {"Authorization": f"Bearer {identity_provider.token('ada')}"}
+    cause = {"cause": "identity_provider"}
+    before = REGISTRY.get_sample_value("http_unavailable_total", cause) or 0.0
 
-    response = {{ await }}client.get(ME, headers=headers)
+    response = {{ await }}client.get(path, headers=headers)
 
-    assert response.status_code == 503
-    assert response.headers["retry-after"]
-
-
-{{ async }}def test_the_api_refuses_a_bad_token_with_401_and_an_invalid_token_challenge(
-    client: {{ Client }}, identity_provider: IdentityProviderServer
-) -> None:
-    token = identity_provider.sign(claims(identity_provider, aud="another-service"))
-
-    response = {{ await }}client.get(ME, headers={"Authorization": f"Bearer {token}"})
-
-    assert response.status_code == 401
-    assert response.headers["www-authenticate"] == 'Bearer error="invalid_token"'
+    assert (response.status_code, response.json()) == (
+        503,
+        {"detail": "The identity provider is unavailable; try again shortly."},
+    )
+    assert int(response.headers["retry-after"]) > 0
+    assert REGISTRY.get_sample_value("http_unavailable_total", cause) == before + 1
 
 
 {{ async }}def test_without_a_configured_provider_every_token_is_refused(
     settings: Settings, identity_provider: IdentityProviderServer
 ) -> None:
-    unconfigured = IdentityProvider(settings.model_copy(update={"oidc_issuer": ""}))
+    unconfigured = oidc.IdentityProvider(settings.model_copy(update={"oidc_issuer": ""}))
 
-    with pytest.raises(InvalidTokenError):
+    with pytest.raises(oidc.InvalidTokenError):
         {{ await }}unconfigured.verify(identity_provider.token("ada"))
 
 

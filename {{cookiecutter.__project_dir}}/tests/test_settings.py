@@ -17,6 +17,7 @@ from {{ cookiecutter.package_name }}.settings import get_settings
 from database import DATABASE_URL
 from database import URL_WITH_OTHER_DRIVER
 from database import URL_WITHOUT_DRIVER
+from example_settings import AUTH_STOPPERS
 from example_settings import FOR_PRODUCTION
 from example_settings import NEEDED
 from example_settings import make_settings
@@ -37,20 +38,24 @@ def test_url_with_another_driver_is_refused_naming_both() -> None:
     assert URL_WITH_OTHER_DRIVER not in message
 
 
-def test_invalid_settings_stop_the_service_with_one_line_naming_them(
-    monkeypatch: pytest.MonkeyPatch,
+@pytest.mark.parametrize(
+    ("variable", "value", "told"), [("DB_POOL_SIZE", "none", "DB_POOL_SIZE "), *AUTH_STOPPERS]
+)
+def test_invalid_settings_stop_the_service_with_one_line_naming_them_not_their_values(
+    monkeypatch: pytest.MonkeyPatch, variable: str, value: str, told: str
 ) -> None:
     monkeypatch.setenv("DATABASE_URL", DATABASE_URL)
     monkeypatch.setenv("ENVIRONMENT", "production")
-    monkeypatch.setenv("DB_POOL_SIZE", "none")
+    monkeypatch.setenv(variable, value)
 
     with pytest.raises(SystemExit) as exited:
         get_settings()
 
     message = str(exited.value.code)
-    assert message.startswith("Invalid settings: DB_POOL_SIZE ")
+    assert message.startswith(f"Invalid settings: {told}")
     assert "\n" not in message
     assert DATABASE_URL not in message
+    assert value not in message
 
 
 def test_production_is_what_you_get_unless_you_ask_otherwise(

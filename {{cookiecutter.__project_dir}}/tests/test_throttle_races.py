@@ -20,9 +20,9 @@ from {{ cookiecutter.package_name }}.models import Throttle
 from {{ cookiecutter.package_name }}.settings import Settings
 
 from accounts import CLIENT_ADDRESS
+from accounts import TOKEN
+from urls import USERS
 
-TOKEN = "/api/v1/auth/token"
-USERS = "/api/v1/users"
 PASSWORD = "Ada's own long passphrase"
 # Sixteen logins at once, in rounds: twelve wrong ones on new addresses, four right ones.
 ROUNDS = 2

@@ -16,12 +16,12 @@ from {{ cookiecutter.package_name }}.schemas import MAX_ID
 from {{ cookiecutter.package_name }}.settings import Settings
 
 from accounts import CLIENT_ADDRESS
+from accounts import ME
 from accounts import TEST_SECRET_KEY
 from accounts import Account
+from accounts import logged_in
+from urls import ITEMS
 
-ME = "/api/v1/users/me"
-ITEMS = "/api/v1/items"
-TOKEN = "/api/v1/auth/token"
 REFUSED = {"detail": "The token is invalid or has expired."}
 
 
@@ -158,19 +158,12 @@ def test_the_cache_holds_a_few_thousand_tokens_by_default(
     assert events == [("token_outdated", ada.id, CLIENT_ADDRESS)]
 
 
-{{ async }}def _logged_in(client: {{ Client }}, email: str, password: str) -> dict[str, str]:
-    form = {"username": email, "password": password}
-    response = {{ await }}client.post(TOKEN, data=form)
-    assert response.status_code == 200, response.text
-    return {"Authorization": f"Bearer {response.json()['access_token']}"}
-
-
 {{ async }}def test_each_password_change_ends_the_tokens_of_the_one_before(
     client: {{ Client }}, ada: Account
 ) -> None:
     passwords = [ada.password, "a brand new passphrase", "and another new passphrase"]
     for old, new in pairwise(passwords):
-        before = {{ await }}_logged_in(client, ada.email, old)
+        before = {{ await }}logged_in(client, ada.email, old)
         change = {"password": new, "current_password": old}
         assert ({{ await }}client.patch(ME, json=change, headers=before)).status_code == 200
 

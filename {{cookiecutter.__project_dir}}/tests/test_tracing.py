@@ -25,7 +25,7 @@ from {{ cookiecutter.package_name }}.tracing import flush_traces
 from {{ cookiecutter.package_name }}.tracing import trace_statements
 from {{ cookiecutter.package_name }}.tracing import tracer
 
-ITEMS = "/api/v1/items"
+from urls import ITEMS
 
 
 class Receiver:

@@ -16,8 +16,7 @@ from sqlalchemy.{{ "ext.asyncio" if cookiecutter.driver == "async" else "engine"
 {% endif %}
 
 from accounts import Account
-
-USERS = "/api/v1/users"
+from urls import USERS
 {% if cookiecutter.database == "sqlite" %}
 
 
