@@ -151,6 +151,7 @@ KEPT_ONLY_FOR: dict[str, tuple[str, set[object]]] = {
     "tests/test_first_sight_race.py": ("auth", {"oidc"}),
     "tests/test_refusals_oidc.py": ("auth", {"oidc"}),
     "tests/test_oidc_tokens.py": ("auth", {"oidc"}),
+    "tests/test_client_address.py": ("auth", {"password", "oidc"}),
     "tests/test_first_read_oidc.py": ("auth", {"oidc"}),
     f"{PACKAGE}/tracing.py": ("include_tracing", {True}),
     "tests/test_tracing.py": ("include_tracing", {True}),
