@@ -10,4 +10,3 @@ def test_a_request_without_a_client_address_is_from_an_unknown_client() -> None:
     request = Request({"type": "http", "method": "GET", "path": "/", "headers": []})
 
     assert client_address(request) == "unknown"
-
