@@ -143,6 +143,7 @@ KEPT_ONLY_FOR: dict[str, tuple[str, set[object]]] = {
     "tests/test_own_address.py": ("auth", {"password"}),
     "tests/test_signup_limit_logged.py": ("auth", {"password"}),
     "tests/test_admin_address_change.py": ("auth", {"password"}),
+    "tests/test_throttle_pruning.py": ("auth", {"password"}),
     "tests/test_user_order.py": ("auth", {"password", "oidc"}),
     "tests/races.py": ("auth", {"oidc"}),
     f"{PACKAGE}/oidc.py": ("auth", {"oidc"}),
