@@ -99,6 +99,11 @@ WITH = {
     ("database", "postgresql"): {"src/{package}/db_server.py"},
     ("database", "mysql"): {"src/{package}/db_server.py"},
     ("auth", "password"): {
+        "tests/test_own_address.py",
+        "tests/test_signup_limit_logged.py",
+        "tests/test_admin_address_change.py",
+        "tests/test_throttle_pruning.py",
+        "tests/test_client_address.py",
         "src/{package}/admins.py",
         "src/{package}/api/app_state.py",
         "src/{package}/api/caller.py",
@@ -132,6 +137,8 @@ WITH = {
         "tests/accounts_shared.py",
     },
     ("auth", "oidc"): {
+        "tests/test_oidc_tokens.py",
+        "tests/test_client_address.py",
         "src/{package}/api/caller.py",
         "src/{package}/api/caller_base.py",
         "src/{package}/api/user_in_reach.py",
