@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -24,10 +25,20 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 @contextmanager
-def otlp_sink() -> Iterator[str]:
-    """Accept OTLP/HTTP on a free loopback port while in the block; yield its base URL."""
+def otlp_sink(cpu: int) -> Iterator[str]:
+    """Accept OTLP/HTTP on a free loopback port while in the block; yield its base URL.
+
+    Its threads run on `cpu` alone (wrk's): the time spent receiving is the rig's, never
+    taken from the CPU of the service under test.
+    """
     server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+
+    def serve() -> None:
+        # Linux pins the calling thread; the thread made for each connection inherits it.
+        os.sched_setaffinity(0, {cpu})
+        server.serve_forever()
+
+    threading.Thread(target=serve, daemon=True).start()
     try:
         yield f"http://127.0.0.1:{server.server_port}"
     finally:

@@ -1,6 +1,7 @@
 """Profile one app of the benchmark under load: py-spy samples the pinned uvicorn process while wrk runs.
 
     .venv/bin/python -m bench.profile postgresql-async get_item --seconds 10
+    .venv/bin/python -m bench.profile postgresql-async-traced get_item   # tracing on, into a sink
 
 It prepares the app exactly as `bench.run` does (its database, seeded; the admin's token), loads
 it with one scenario, and writes a summary of where py-spy's samples fall (by layer, by file and
@@ -17,9 +18,11 @@ import tempfile
 import threading
 import time
 from collections import Counter
+from contextlib import nullcontext
 from pathlib import Path
 
 from bench import run
+from bench.otlp_sink import otlp_sink
 from bench.scenarios import SCENARIOS
 from bench.wrk import Load
 from bench.wrk import WrkResult
@@ -63,18 +66,25 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     scenario = next(s for s in SCENARIOS if s.name == args.scenario)
     name = args.app
-    combination = Combination(*name.split("-", 1)) if name in run.URL_SCHEMES else run.REFERENCE_SCHEMA
+    # `<pair>-traced`: the pair's service with tracing on, its spans sent to a sink that drops them.
+    baked_pair = name.removesuffix("-traced")
+    combination = (
+        Combination(*baked_pair.split("-", 1)) if baked_pair in run.URL_SCHEMES else run.REFERENCE_SCHEMA
+    )
     settings = run.Settings(
         combinations=(combination,), duration=args.seconds, warmup=0, runs=1, connections=64,
         rows=1000, output=run.BENCH,
     )  # fmt: skip
     cpus = run.pick_cpus()
-    with tempfile.TemporaryDirectory(prefix="bench-profile-") as scratch:
+    with (
+        tempfile.TemporaryDirectory(prefix="bench-profile-") as scratch,
+        otlp_sink(cpus.load) if name.endswith("-traced") else nullcontext("") as sink,
+    ):
         work = Path(scratch)
         server = PostgresServer.start_new()
         try:
             projects = run.bake_all(settings.combinations, work)
-            target = next((t for t in run.targets(settings, projects) if t.name == name), None)
+            target = next((t for t in run.targets(settings, projects, sink) if t.name == name), None)
             if target is None:
                 parser.error(f"no app named {name!r}")
             url = run.prepare_database(target, server, work, settings.rows)
@@ -82,7 +92,7 @@ def main(argv: list[str] | None = None) -> int:
                 run.create_admin(target, url)
             with serving(
                 target.app, cwd=target.cwd, app_dir=target.app_dir, log=work / "app.log",
-                env={"DATABASE_URL": url}, options=run.UVICORN_OPTIONS, cpu=cpus.service,
+                env={"DATABASE_URL": url, **target.env}, options=run.UVICORN_OPTIONS, cpu=cpus.service,
                 factory=target.factory,
             ) as service:  # fmt: skip
                 token = run.log_in(service.url) if target.logs_in else ""

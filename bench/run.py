@@ -490,7 +490,8 @@ def recorded_settings(settings: Settings, cpus: Cpus, argv: list[str]) -> dict[s
         "uvicorn": "--workers 1 --loop uvloop --http httptools --no-access-log --log-level warning",
         "placement": (
             f"each app alone on CPU {cpus.service} (taskset; uvicorn, 1 worker, uvloop, httptools); "
-            f"wrk on CPU {cpus.load}; PostgreSQL on the same machine over loopback TCP, not pinned "
+            f"wrk on CPU {cpus.load} (and with --tracing, the OTLP sink's threads); "
+            "PostgreSQL on the same machine over loopback TCP, not pinned "
             "(its backends run wherever the kernel puts them, mostly on wrk's CPU, which is less busy), "
             "fsync off; SQLite in-process, on the app's CPU"
         ),
@@ -527,7 +528,7 @@ def main(argv: list[str] | None = None) -> int:
             return 2
         cleanup.callback(server.destroy)
         projects = bake_all(settings.combinations, work)
-        sink = cleanup.enter_context(otlp_sink()) if settings.tracing else ""
+        sink = cleanup.enter_context(otlp_sink(cpus.load)) if settings.tracing else ""
         apps = [
             benchmark(target, server, work, settings, cpus) for target in targets(settings, projects, sink)
         ]
