@@ -1,7 +1,6 @@
 """An admin changes addresses without the look-up a user's change makes: the database refuses."""
-{% from "driver.jinja" import async, await, Client, import_line with context %}
-
-{{ import_line.Client }}
+{% from "driver.jinja" import async, await, Client, imports with context %}
+{{ imports("Client") }}
 
 from accounts import Account
 

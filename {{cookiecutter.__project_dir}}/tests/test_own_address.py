@@ -1,7 +1,6 @@
 """An address is taken only by another account: sending one's own again is no conflict."""
-{% from "driver.jinja" import async, await, Client, import_line with context %}
-
-{{ import_line.Client }}
+{% from "driver.jinja" import async, await, Client, imports with context %}
+{{ imports("Client") }}
 
 from accounts import Account
 

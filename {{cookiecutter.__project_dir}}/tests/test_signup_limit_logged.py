@@ -1,5 +1,5 @@
 """A client's sign-ups past its limit are a warning, under the action's name and the client's."""
-{% from "driver.jinja" import async, await, Client, Connection, Iterator, import_line, async_imports, sync_imports with context %}
+{% from "driver.jinja" import async, await, Client, Connection, Iterator, imports, async_imports, sync_imports with context %}
 
 import logging
 {{- async_imports("Iterator") }}
@@ -7,9 +7,9 @@ from collections.abc import Callable
 {{- sync_imports("Iterator") }}
 
 import pytest
-{{ import_line.Client }}
+{{- imports("Client") }}
 from sqlalchemy import delete
-{{ import_line.Connection }}
+{{- imports("Connection") }}
 
 from {{ cookiecutter.package_name }}.models import Throttle
 

@@ -1,14 +1,13 @@
 """Only a new key's row forgets ended windows: other attempts delete none."""
-{% from "driver.jinja" import async, await, Client, Connection, import_line with context %}
+{% from "driver.jinja" import async, await, Client, Connection, imports with context %}
 
 from collections.abc import Callable
 from datetime import timedelta
-
-{{ import_line.Client }}
+{{ imports("Client") }}
 from sqlalchemy import delete
 from sqlalchemy import insert
 from sqlalchemy import select
-{{ import_line.Connection }}
+{{- imports("Connection") }}
 
 from {{ cookiecutter.package_name }}.attempts import PRUNE_BATCH
 from {{ cookiecutter.package_name }}.column_types import utc_now

@@ -255,3 +255,16 @@ def test_a_wait_for_a_connection_is_a_span_of_the_request(
     spans = receiver.wait_for(trace.format_trace_id(context.trace_id), 2)
     (wait,) = [span for span in spans if span.name == "db.pool.wait"]
     assert wait.parent_span_id.hex() == trace.format_span_id(context.span_id)
+
+
+{{ async }}def test_a_browser_may_read_the_traceresponse_header_across_origins(
+    client_with: Callable[..., {{ Client }}],
+) -> None:
+    origin = "https://app.example.com"
+    {{ async }}with client_with(cors_origins=[origin]) as client:
+        response = {{ await }}client.get("/health", headers={"Origin": origin})
+
+    assert response.headers["access-control-allow-origin"] == origin
+    exposed = response.headers["access-control-expose-headers"].lower().split(", ")
+    assert "traceresponse" in exposed
+    assert trace_id_of(response.headers)

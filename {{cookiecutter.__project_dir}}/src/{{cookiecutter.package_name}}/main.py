@@ -29,6 +29,7 @@ from .metrics import sample_pool
 from .settings import Settings
 from .settings import get_settings
 {% if cookiecutter.include_tracing %}
+from .tracing import TRACE_RESPONSE_HEADER
 from .tracing import flush_traces
 from .tracing import request_spans
 from .tracing import trace_requests
@@ -100,7 +101,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             allow_credentials=settings.cors_allow_credentials,
             allow_methods=["GET", "POST", "PATCH", "DELETE"],
             allow_headers=["Authorization", "Content-Type", REQUEST_ID_HEADER],
-            expose_headers=[REQUEST_ID_HEADER, "Retry-After"],
+            expose_headers=[REQUEST_ID_HEADER, "Retry-After"{{ ", TRACE_RESPONSE_HEADER" if cookiecutter.include_tracing else "" }}],
         )
     register_exception_handlers(app)
 {% if cookiecutter.include_tracing %}

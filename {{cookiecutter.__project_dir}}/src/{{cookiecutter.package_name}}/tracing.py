@@ -33,6 +33,8 @@ ENDPOINT_VARIABLES = ("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "OTEL_EXPORTER_OTLP_
 DEFAULT_SERVICE_NAME = "{{ cookiecutter.project_slug }}"
 # Paths whose requests are not traced: comma-separated regular expressions, e.g. `health,metrics`.
 EXCLUDED_PATHS_VARIABLE = "OTEL_PYTHON_FASTAPI_EXCLUDED_URLS"
+# The response header that names the trace; CORS exposes it to a browser client too.
+TRACE_RESPONSE_HEADER = "traceresponse"
 
 tracer = trace.get_tracer(__name__)
 
@@ -91,7 +93,7 @@ class TraceResponseMiddleware:
             await self.app(scope, receive, send)
             return
         header = (
-            b"traceresponse",
+            TRACE_RESPONSE_HEADER.encode(),
             f"00-{context.trace_id:032x}-{context.span_id:016x}-{context.trace_flags:02x}".encode(),
         )
 
