@@ -61,9 +61,13 @@ URL_SCHEMES = {
     for (database, driver), scheme in ALL_URL_SCHEMES.items()
     if database in ("postgresql", "sqlite")
 }
-# Every app is served alike: one worker, uvloop and httptools, no access log of uvicorn's.
+# Every app is served alike: one worker, uvloop and httptools, no access log of uvicorn's. On
+# SIGTERM, requests still running after 5 s are cancelled: an app that queues for SQLAlchemy's
+# pool (s3rius-create, the tutorial) may have requests that wait out its 30 s pool_timeout long
+# after wrk gave up on them, and uvicorn would otherwise wait for them to stop.
 UVICORN_OPTIONS = (
     "--workers", "1", "--loop", "uvloop", "--http", "httptools", "--no-access-log", "--log-level", "warning",
+    "--timeout-graceful-shutdown", "5",
 )  # fmt: skip
 # The benchmark's caller: an admin, who may read every item and create items for any user,
 # so that the service answers the same requests as the reference apps, all with a 2xx.
@@ -487,7 +491,7 @@ def recorded_settings(settings: Settings, cpus: Cpus, argv: list[str]) -> dict[s
         "rows": settings.rows,
         "service_cpu": cpus.service,
         "wrk_cpu": cpus.load,
-        "uvicorn": "--workers 1 --loop uvloop --http httptools --no-access-log --log-level warning",
+        "uvicorn": " ".join(UVICORN_OPTIONS),
         "placement": (
             f"each app alone on CPU {cpus.service} (taskset; uvicorn, 1 worker, uvloop, httptools); "
             f"wrk on CPU {cpus.load} (and with --tracing, the OTLP sink's threads); "

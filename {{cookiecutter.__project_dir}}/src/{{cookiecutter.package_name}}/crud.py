@@ -87,7 +87,7 @@ class TitleTakenError(TakenError):
     return [ItemRead.model_validate(row) for row in rows]
 
 
-{{ async }}def create_item(session: {{ Session }}, *, data: ItemCreate) -> Item:
+{{ async }}def create_item(session: {{ Session }}, *, data: ItemCreate) -> ItemRead:
     """Add an item; raise UnknownOwnerError or TitleTakenError when the database refuses it."""
     return {{ await }}_insert_item(session, data.model_dump())
 {% else %}
@@ -114,28 +114,29 @@ LIST_VISIBLE_ITEMS = LIST_ITEMS.where(
     return [ItemRead.model_validate(row) for row in rows]
 
 
-{{ async }}def create_item(session: {{ Session }}, *, data: ItemCreate, owner_id: int) -> Item:
+{{ async }}def create_item(session: {{ Session }}, *, data: ItemCreate, owner_id: int) -> ItemRead:
     """Add an item; raise UnknownOwnerError or TitleTakenError when the database refuses it."""
     values = {**data.model_dump(exclude={"owner_id"}), "owner_id": owner_id}
     return {{ await }}_insert_item(session, values)
 {% endif %}
 
 
-{{ async }}def _insert_item(session: {{ Session }}, values: dict[str, object]) -> Item:
+{{ async }}def _insert_item(session: {{ Session }}, values: dict[str, object]) -> ItemRead:
 {% if cookiecutter.database == "mysql" %}
     # The unit of work inserts it: MySQL has no INSERT ... RETURNING (MariaDB has).
     item = Item(**values)
     session.add(item)
     {{ await }}flush_items(session, owner_id=item.owner_id)
-    return item
+    return ItemRead.model_validate(item)
 {% else %}
-    # One INSERT ... RETURNING, its row loaded as the session's object (SQLAlchemy's ORM-enabled
-    # INSERT): a new row needs none of the unit of work's bookkeeping before a flush.
-    statement = insert(Item).values(values).returning(Item)
+    # One INSERT ... RETURNING on the transaction's connection, its row validated straight into
+    # ItemRead as a read's is: nothing needs the new row as an object of the session.
+    connection = {{ await }}session.connection()
     try:
-        return ({{ await }}session.scalars(statement)).one()
+        row = ({{ await }}connection.execute(insert(Item).returning(*ITEM_COLUMNS), values)).one()
     except IntegrityError as error:
         _refused_item(error, owner_id=values["owner_id"])
+    return ItemRead.model_validate(row)
 {% endif %}
 
 
