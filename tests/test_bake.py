@@ -152,7 +152,11 @@ WITH = {
         "tests/races.py",
         "tests/accounts_shared.py",
     },
-    ("auth", "none"): {"src/{package}/emails.py", "src/{package}/unique_emails.py", "tests/test_new_users.py"},
+    ("auth", "none"): {
+        "src/{package}/emails.py",
+        "src/{package}/unique_emails.py",
+        "tests/test_new_users.py",
+    },
     ("include_docker", True): {".dockerignore", "Dockerfile", "compose.yaml", "deploy/nginx.conf"},
     ("include_tracing", True): {"src/{package}/tracing.py", "tests/test_tracing.py"},
     ("include_github_actions", True): {".github/workflows/ci.yml", ".github/dependabot.yml"},
