@@ -105,6 +105,13 @@ class IdentityProviderServer:
         return Handler
 
 
+def claims(provider: IdentityProviderServer, **changes: Any) -> dict[str, Any]:
+    """Valid claims for a token of the provider, with some changed."""
+    now = int(time.time())
+    valid = {"iss": provider.issuer, "aud": AUDIENCE, "sub": "ada", "iat": now, "exp": now + 300}
+    return {**valid, **changes}
+
+
 @dataclass(frozen=True)
 class Account:
     """A user of the API: their id here, their id at the provider, and a token's headers."""

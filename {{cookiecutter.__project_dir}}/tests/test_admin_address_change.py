@@ -3,8 +3,7 @@
 {{ imports("Client") }}
 
 from accounts import Account
-
-USERS = "/api/v1/users"
+from urls import USERS
 
 
 {{ async }}def test_an_admin_giving_a_user_another_users_address_gets_409(

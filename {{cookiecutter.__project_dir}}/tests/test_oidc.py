@@ -17,19 +17,12 @@ from {{ cookiecutter.package_name }} import oidc
 from {{ cookiecutter.package_name }}.models import User
 from {{ cookiecutter.package_name }}.settings import Settings
 
-from accounts import AUDIENCE
 from accounts import CLIENT_ADDRESS
 from accounts import ME
 from accounts import Account
 from accounts import IdentityProviderServer
+from accounts import claims
 from urls import ITEMS
-
-
-def claims(provider: IdentityProviderServer, **changes: Any) -> dict[str, Any]:
-    """Valid claims for a token of the provider, with some changed."""
-    now = int(time.time())
-    valid = {"iss": provider.issuer, "aud": AUDIENCE, "sub": "ada", "iat": now, "exp": now + 300}
-    return {**valid, **changes}
 
 
 {{ async }}def test_a_valid_token_identifies_the_caller(

@@ -14,8 +14,8 @@ from {{ cookiecutter.package_name }}.oidc import IdentityProvider
 from {{ cookiecutter.package_name }}.oidc import ProviderUnavailableError
 from {{ cookiecutter.package_name }}.settings import Settings
 
-from accounts import AUDIENCE
 from accounts import IdentityProviderServer
+from accounts import claims
 
 EMAIL = "ada@example.com"
 # An address of 320 characters, the longest one an account keeps, and one of 321.
@@ -45,13 +45,6 @@ def issuer_under_a_path() -> Iterator[IssuerUnderAPath]:
     provider = IssuerUnderAPath()
     yield provider
     provider.close()
-
-
-def claims(provider: IdentityProviderServer, **changes: Any) -> dict[str, Any]:
-    """Valid claims for a token of the provider, with some changed."""
-    now = int(time.time())
-    valid = {"iss": provider.issuer, "aud": AUDIENCE, "sub": "ada", "iat": now, "exp": now + 300}
-    return {**valid, **changes}
 
 
 {{ async }}def test_a_token_whose_header_names_no_type_is_taken(

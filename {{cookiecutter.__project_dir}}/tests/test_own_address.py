@@ -2,9 +2,8 @@
 {% from "driver.jinja" import async, await, Client, imports with context %}
 {{ imports("Client") }}
 
+from accounts import ME
 from accounts import Account
-
-ME = "/api/v1/users/me"
 
 
 {{ async }}def test_a_user_may_send_their_own_address_again(client: {{ Client }}, ada: Account) -> None:

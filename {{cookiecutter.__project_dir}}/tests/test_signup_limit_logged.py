@@ -13,9 +13,8 @@ from sqlalchemy import delete
 
 from {{ cookiecutter.package_name }}.models import Throttle
 
-USERS = "/api/v1/users"
-# The address the test client calls from.
-CLIENT_ADDRESS = "{{ "127.0.0.1" if cookiecutter.driver == "async" else "testclient" }}"
+from accounts import CLIENT_ADDRESS
+from urls import USERS
 
 
 def new_user(name: str) -> dict[str, str]:

@@ -13,7 +13,8 @@ from {{ cookiecutter.package_name }}.attempts import PRUNE_BATCH
 from {{ cookiecutter.package_name }}.column_types import utc_now
 from {{ cookiecutter.package_name }}.models import Throttle
 
-TOKEN = "/api/v1/auth/token"
+from accounts import TOKEN
+
 WRONG_LOGIN = {"username": "ada@example.com", "password": "not anybody's password"}
 
 
