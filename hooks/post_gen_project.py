@@ -161,6 +161,7 @@ KEPT_ONLY_FOR: dict[str, tuple[str, set[object]]] = {
     "tests/test_signup_limit_logged.py": ("auth", {"password"}),
     "tests/test_admin_address_change.py": ("auth", {"password"}),
     "tests/test_throttle_pruning.py": ("auth", {"password"}),
+    "tests/test_signup_flood.py": ("auth", {"password"}),
     "tests/test_user_order.py": ("auth", {"password", "oidc"}),
     "tests/test_new_users.py": ("auth", {"password", "none"}),
     "tests/accounts_shared.py": ("auth", {"password", "oidc"}),

@@ -103,6 +103,7 @@ WITH = {
         "tests/test_signup_limit_logged.py",
         "tests/test_admin_address_change.py",
         "tests/test_throttle_pruning.py",
+        "tests/test_signup_flood.py",
         "tests/test_client_address.py",
         "src/{package}/admins.py",
         "src/{package}/api/app_state.py",

@@ -29,6 +29,8 @@ from .sessions import SessionDep
 # Where tokens are issued: the OpenAPI page's Authorize button logs in there.
 TOKEN_URL = f"{API_PREFIX}/auth/token"
 _bearer = OAuth2PasswordBearer(tokenUrl=TOKEN_URL, auto_error=False)
+# The bearer token, if the request has one, for a route that reads its caller itself.
+BearerDep = Annotated[str | None, Depends(_bearer)]
 # Never why: expired, forged and malformed tokens, and those of accounts deleted, deactivated
 # or changed since, get the same answer.
 REFUSAL = "The token is invalid or has expired."
@@ -94,7 +96,6 @@ async def admin_caller(caller: Annotated[Caller, Depends(current_caller)]) -> Ca
     return caller
 
 
-OptionalCallerDep = Annotated[Caller | None, Depends(optional_caller)]
 CallerDep = Annotated[Caller, Depends(current_caller)]
 ReadingCallerDep = Annotated[Caller, Depends(reading_caller)]
 AdminDep = Annotated[Caller, Depends(admin_caller)]

@@ -20,16 +20,19 @@ from ...events import security_event
 from ...models import User
 from ...passwords import Passwords
 from ...settings import Settings
+from ...transactions import transaction
 from ...unique_emails import EmailTakenError
 from ...user_schemas import UserCreate
 from ...user_schemas import UserRead
 from ...user_schemas import UserUpdate
 from .. import API_PREFIX
+from ..app_state import DatabaseDep
 from ..app_state import PasswordsDep
 from ..app_state import SettingsDep
 from ..caller import AdminDep
+from ..caller import BearerDep
 from ..caller import CallerDep
-from ..caller import OptionalCallerDep
+from ..caller import optional_caller
 from ..caller_base import FORBIDDEN
 from ..caller_base import NOT_AUTHENTICATED
 from ..caller_base import Caller
@@ -80,22 +83,27 @@ MeDep = Annotated[User, Depends(_me)]
 )
 {{ async }}def create_user(
     data: UserCreate,
-    session: SessionDep,
+    token: BearerDep,
+    database: DatabaseDep,
     passwords: PasswordsDep,
     settings: SettingsDep,
-    caller: OptionalCallerDep,
     request: Request,
 ) -> UserRead:
     """Sign up (while sign-up is open), or create a user as an admin, with any first items."""
-    if not settings.signup_open and not (caller and caller.is_admin):
-        if caller is None:
-            raise not_authenticated(detail="Sign-up is closed: an admin creates accounts.")
-        raise HTTPException(status.HTTP_403_FORBIDDEN, detail="Only an admin may create users.")
-    # Hashed before the first query: the sign-ups of a client, which all count in one row,
-    # hold its lock for their count only.
+    # Two transactions with the hash between them, which holds no connection: a hash takes
+    # tens of milliseconds, and under a flood of sign-ups waits its turn at the hasher too.
+    # A connection held meanwhile would be one that every other request waits for.
+    {{ async }}with transaction(database) as session:
+        caller = {{ await }}optional_caller(token, request, session)
+        if not settings.signup_open and not (caller and caller.is_admin):
+            if caller is None:
+                raise not_authenticated(detail="Sign-up is closed: an admin creates accounts.")
+            raise HTTPException(status.HTTP_403_FORBIDDEN, detail="Only an admin may create users.")
+        # Counted, and committed, before the hash: a client past its limit costs none.
+        {{ await }}_count_a_try(session, request, settings)
     hashed_password = {{ await }}passwords.hash(data.password.get_secret_value())
-    {{ await }}_try_an_address(session, request, settings, email=data.email)
-    user = {{ await }}accounts.create_user(session, data=data, hashed_password=hashed_password)
+    {{ async }}with transaction(database) as session:
+        user = {{ await }}accounts.create_user(session, data=data, hashed_password=hashed_password)
     return UserRead.model_validate(user)
 
 
@@ -262,6 +270,15 @@ MeDep = Annotated[User, Depends(_me)]
     email: str,
     user: User | None = None,
 ) -> None:
+    {{ await }}_count_a_try(session, request, settings)
+    holder = {{ await }}accounts.get_user_by_email(session, email=email)
+    if holder is not None and holder is not user:
+        # The try is kept: committed before the refusal rolls the request's writes back.
+        {{ await }}session.commit()
+        raise EmailTakenError
+
+
+{{ async }}def _count_a_try(session: SessionDep, request: Request, settings: Settings) -> None:
     # A taken address answers 409 (ASVS 5 V6.3.8, which forbids that, is level 3): so every
     # try at an address costs the client one of its sign-ups, a refused one included.
     {{ await }}within_client_limit(
@@ -271,11 +288,6 @@ MeDep = Annotated[User, Depends(_me)]
         limit=settings.client_signups_per_hour,
         window=timedelta(hours=1),
     )
-    holder = {{ await }}accounts.get_user_by_email(session, email=email)
-    if holder is not None and holder is not user:
-        # The try is kept: committed before the refusal rolls the request's writes back.
-        {{ await }}session.commit()
-        raise EmailTakenError
 
 
 {{ async }}def _keep_an_admin(user: User, session: SessionDep) -> None:
