@@ -2,6 +2,7 @@
 
     .venv/bin/python -m bench.profile postgresql-async get_item --seconds 10
     .venv/bin/python -m bench.profile postgresql-async-traced get_item   # tracing on, into a sink
+    .venv/bin/python -m bench.profile postgresql-async-sampled get_item  # one trace in ten
 
 It prepares the app exactly as `bench.run` does (its database, seeded; the admin's token), loads
 it with one scenario, and writes a summary of where py-spy's samples fall (by layer, by file and
@@ -66,8 +67,10 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     scenario = next(s for s in SCENARIOS if s.name == args.scenario)
     name = args.app
-    # `<pair>-traced`: the pair's service with tracing on, its spans sent to a sink that drops them.
-    baked_pair = name.removesuffix("-traced")
+    # `<pair>-traced` (or `-sampled`): the pair's service with tracing on, its spans sent to a sink
+    # that drops them.
+    traced = name.endswith(("-traced", "-sampled"))
+    baked_pair = name.removesuffix("-traced").removesuffix("-sampled")
     combination = (
         Combination(*baked_pair.split("-", 1)) if baked_pair in run.URL_SCHEMES else run.REFERENCE_SCHEMA
     )
@@ -78,7 +81,7 @@ def main(argv: list[str] | None = None) -> int:
     cpus = run.pick_cpus()
     with (
         tempfile.TemporaryDirectory(prefix="bench-profile-") as scratch,
-        otlp_sink(cpus.load) if name.endswith("-traced") else nullcontext("") as sink,
+        otlp_sink(cpus.load) if traced else nullcontext("") as sink,
     ):
         work = Path(scratch)
         server = PostgresServer.start_new()

@@ -160,6 +160,7 @@ def comparisons(data: dict[str, Any]) -> dict[str, Any]:
     """Each baked pair against what it is held to, from the median runs of this one run.
 
     - tracing: the share of req/s lost with tracing on (`<pair>-traced` vs `<pair>`);
+    - tracing_sampled: the same with one trace in ten sampled (`<pair>-sampled` vs `<pair>`);
     - account_check: the share of GET's req/s the per-request read of the caller's account costs
       (`<pair>` vs `<pair>-unchecked`, the same service with that read skipped);
     - vs_tutorial: req/s as a multiple of the tutorial-style app's, and p99 / p50, per scenario;
@@ -189,6 +190,11 @@ def comparisons(data: dict[str, Any]) -> dict[str, Any]:
             pair: {s: share_lost(f"{pair}-traced", pair, s) for s in names}
             for pair in pairs
             if f"{pair}-traced" in medians
+        },
+        "tracing_sampled": {
+            pair: {s: share_lost(f"{pair}-sampled", pair, s) for s in names}
+            for pair in pairs
+            if f"{pair}-sampled" in medians
         },
         "account_check": {
             pair: {"get_item": share_lost(pair, f"{pair}-unchecked", "get_item")}
@@ -233,6 +239,8 @@ def comparison_lines(data: dict[str, Any]) -> list[str]:
         lines += ["| pair | " + " | ".join(shorts.values()) + " |", "|---|" + "---:|" * len(shorts)]
         lines += [f"| {pair} | " + " | ".join(percent(v) for v in row.values()) + " |"
                   for pair, row in found["tracing"].items()]  # fmt: skip
+        lines += [f"| {pair}, 1 trace in 10 | " + " | ".join(percent(v) for v in row.values()) + " |"
+                  for pair, row in found.get("tracing_sampled", {}).items()]  # fmt: skip
     if found.get("account_check"):
         lines += ["", "The per-request account check's cost on GET one item: req/s vs the same service "
                   "with that read skipped:", "", "| pair | get |", "|---|---:|"]  # fmt: skip

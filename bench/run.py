@@ -98,7 +98,8 @@ class Settings:
     connections: int
     rows: int
     output: Path
-    # Each combination served twice: as baked, and with tracing on into a sink that drops it.
+    # Each combination served three times: as baked, and with tracing on (every trace, one in ten)
+    # into a sink that drops the spans.
     tracing: bool = False
 
 
@@ -157,7 +158,8 @@ def parse_settings(argv: list[str] | None) -> Settings:
     parser.add_argument(
         "--tracing",
         action="store_true",
-        help="serve each combination a second time with tracing on, into an OTLP sink that drops the spans",
+        help="serve each combination twice more with tracing on (every trace, then one in ten), "
+        "into an OTLP sink that drops the spans",
     )
     args = parser.parse_args(argv)
     given = {key: value for key, value in vars(args).items() if value is not None}
@@ -277,7 +279,8 @@ def targets(settings: Settings, projects: dict[str, Baked], sink: str = "") -> l
     )
     baked = [baked_target(projects[pair(c)]) for c in settings.combinations]
     unchecked = [unchecked_target(target, projects[target.name]) for target in baked if target.logs_in]
-    traced = [traced_target(target, sink) for target in baked] if sink else []
+    variants = (traced_target, sampled_target) if sink else ()
+    traced = [variant(target, sink) for target in baked for variant in variants]
     return [ceiling, *references, s3rius, *baked, *unchecked, *traced]
 
 
@@ -335,6 +338,21 @@ def traced_target(target: Target, sink: str) -> Target:
         name=f"{target.name}-traced",
         description=f"{target.description}; tracing on, every span sent to an OTLP/HTTP sink that drops it",
         env={"OTEL_EXPORTER_OTLP_ENDPOINT": sink},
+    )
+
+
+# What the rendered README tells a busy service to set: one trace in ten, the caller's choice kept.
+SAMPLED = {"OTEL_TRACES_SAMPLER": "parentbased_traceidratio", "OTEL_TRACES_SAMPLER_ARG": "0.1"}
+
+
+def sampled_target(target: Target, sink: str) -> Target:
+    """The traced service keeping one trace in ten, as the rendered README advises under load."""
+    return replace(
+        traced_target(target, sink),
+        name=f"{target.name}-sampled",
+        description=f"{target.description}; tracing on, one trace in ten sampled "
+        "(parentbased_traceidratio, 0.1) and sent to the sink",
+        env={"OTEL_EXPORTER_OTLP_ENDPOINT": sink, **SAMPLED},
     )
 
 

@@ -24,7 +24,7 @@ from harness.servers import unavailable
 # --smoke measures one combination of the template and the reference apps.
 SMOKE_APPS = {
     "ceiling", "tutorial-async", "sqlalchemy-core", "sqlalchemy-orm-lean", "s3rius-create",
-    "postgresql-async", "postgresql-async-unchecked", "postgresql-async-traced",
+    "postgresql-async", "postgresql-async-unchecked", "postgresql-async-traced", "postgresql-async-sampled",
 }  # fmt: skip
 REFERENCE_APPS = {"ceiling", "tutorial-async", "sqlalchemy-core", "sqlalchemy-orm-lean", "s3rius-create"}
 # The apps made for one comparison, measured in some scenarios only.
@@ -101,6 +101,7 @@ def test_smoke_run_measures_every_app_in_every_scenario(tmp_path: Path) -> None:
     # The figures the issues ask for, each computed from this one run.
     comparisons = data["comparisons"]
     assert set(comparisons["tracing"]["postgresql-async"]) == {s.name for s in SCENARIOS}
+    assert set(comparisons["tracing_sampled"]["postgresql-async"]) == {s.name for s in SCENARIOS}
     assert isinstance(comparisons["account_check"]["postgresql-async"]["get_item"], float)
     assert isinstance(comparisons["create_vs_s3rius"]["postgresql-async"], float)
     tutorial = comparisons["vs_tutorial"]["postgresql-async"]

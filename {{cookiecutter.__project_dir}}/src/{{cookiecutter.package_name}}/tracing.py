@@ -3,7 +3,9 @@
 
 import os
 import re
-from contextlib import AbstractContextManager
+from collections.abc import Iterator
+from contextlib import contextmanager
+from time import time_ns
 
 from fastapi import FastAPI
 from fastapi.telemetry import TelemetryConfig
@@ -53,11 +55,13 @@ def request_spans() -> TelemetryConfig:
     and serialization: each costs about as much as a statement's, and the statements' spans
     stay the request's own children.
     """
+    # Traces only: the service's metrics are Prometheus's, and its log lines its own.
+    config: TelemetryConfig = {"operation_spans": False, "metrics": False, "logs": False}
     patterns = [p.strip() for p in os.environ.get(EXCLUDED_PATHS_VARIABLE, "").split(",")]
-    if not any(patterns):
-        return {"operation_spans": False}
-    excluded = re.compile("|".join(p for p in patterns if p))
-    return {"operation_spans": False, "exclude": lambda scope: bool(excluded.search(scope["path"]))}
+    if any(patterns):
+        excluded = re.compile("|".join(p for p in patterns if p))
+        config["exclude"] = lambda scope: bool(excluded.search(scope["path"]))
+    return config
 
 
 def trace_requests(app: FastAPI, engine: {{ Engine }}) -> None:
@@ -128,9 +132,21 @@ def _hide_the_error_message(context: ExceptionContext) -> None:
     delattr(context.execution_context, "_otel_span")
 
 
-def waiting_for_a_connection() -> AbstractContextManager[Span]:
-    """A span for the time a request waits for its turn at the pool's connections."""
-    return tracer.start_as_current_span("db.pool.wait")
+@contextmanager
+def waiting_for_a_connection() -> Iterator[None]:
+    """Note on the request's span that it waited for its turn at the pool's connections.
+
+    An event, `db.pool.wait`, when the wait began, with its length in seconds: under load
+    nearly every request waits, and a span of its own would cost as much again as a statement's.
+    """
+    began = time_ns()
+    try:
+        yield
+    finally:
+        waited = (time_ns() - began) / 1e9
+        trace.get_current_span().add_event(
+            "db.pool.wait", {"db.client.connection.wait_time": waited}, timestamp=began
+        )
 
 
 def current_ids() -> dict[str, str]:
