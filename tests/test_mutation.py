@@ -15,10 +15,11 @@ from harness.projects import explain
 from harness.servers import DatabaseServer
 
 # A test that fails unless its run has a new database of its own: the other run, at the same
-# time, would have made the table, or added its row.
+# time, would have made the table, added its row, or dropped the database under it.
 ALONE = """
 import os
 import time
+from pathlib import Path
 
 import psycopg
 
@@ -27,7 +28,11 @@ def test_alone() -> None:
     with psycopg.connect(os.environ["TEST_DATABASE_URL"], autocommit=True) as connection:
         connection.execute("CREATE TABLE runs (pid integer)")
         connection.execute("INSERT INTO runs VALUES (%s)", (os.getpid(),))
-        time.sleep(1)
+        # Both runs are in their databases at once before either reads its back.
+        Path(f"{os.getpid()}.ready").touch()
+        deadline = time.monotonic() + 30
+        while len(list(Path().glob("*.ready"))) < 2 and time.monotonic() < deadline:
+            time.sleep(0.05)
         assert connection.execute("SELECT pid FROM runs").fetchall() == [(os.getpid(),)]
 """
 
