@@ -26,6 +26,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from harness import mutation_databases
 from harness.combinations import Combination
 from harness.projects import Baked
 from harness.projects import bake
@@ -94,8 +95,12 @@ def configure(baked: Baked, files: dict[str, str]) -> None:
 
 
 @contextmanager
-def test_database(baked: Baked) -> Iterator[dict[str, str]]:
-    """The environment that points the project's tests at a real database of its kind."""
+def test_database(baked: Baked, children: int, scratch: Path) -> Iterator[dict[str, str]]:
+    """The environment that points the project's tests at a real database of its kind.
+
+    On a server, each of the `children` runs of the tests at once takes a database of its own
+    (harness/mutation_databases.py); `scratch` holds their locks.
+    """
     combination = baked.combination
     if combination.database == "sqlite":
         yield {}  # the suite makes its own database file
@@ -106,8 +111,13 @@ def test_database(baked: Baked) -> Iterator[dict[str, str]]:
     }
     server = server_classes[combination.database].start_new()
     try:
-        server.create_database("mutation_test")
-        yield {"TEST_DATABASE_URL": server.url("mutation_test", driver=combination.url_scheme)}
+        yield {
+            "PYTEST_ADDOPTS": f"-p {mutation_databases.__name__}",
+            mutation_databases.SERVER: server.url(),
+            mutation_databases.SCHEME: combination.url_scheme,
+            mutation_databases.SLOTS: str(children),
+            mutation_databases.LOCKS: str(scratch),
+        }
     finally:
         server.destroy()
 
@@ -147,7 +157,8 @@ def mutate(
 ) -> dict[str, str]:
     """Run mutmut in the project (only on `names`, if given); return each mutant's status."""
     run = ["nice", "-n", "19", sys.executable, "-m", "mutmut"]
-    full_env = {**os.environ, **env, "PYTHONPATH": str(baked.path / "src")}
+    # The template on the path too, for the plugin that gives each run its database.
+    full_env = {**os.environ, **env, "PYTHONPATH": os.pathsep.join([str(baked.path / "src"), str(TEMPLATE)])}
     if names == []:
         return results(baked, full_env)
     result = subprocess.run(
@@ -217,6 +228,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("modules", nargs="+", help="modules of the package, e.g. tokens crud")
     parser.add_argument("--output-dir", type=Path, default=TEMPLATE / "build" / "mutation")
     parser.add_argument(
+        "--children", type=int, default=2, help="mutants tested at once (default 2: each takes a core)"
+    )
+    parser.add_argument(
         "--again", action="store_true", help="re-run the last run's survivors with today's tests"
     )
     args = parser.parse_args(argv)
@@ -233,10 +247,8 @@ def main(argv: list[str] | None = None) -> int:
         baked = bake(combination, output)
         files = module_files(baked, args.modules)
         configure(baked, files)
-    # A server database is one, shared by the tests of every mutant: one at a time there.
-    children = 2 if database == "sqlite" else 1
-    with test_database(baked) as env:
-        statuses = mutate(baked, env, children, names)
+    with tempfile.TemporaryDirectory() as scratch, test_database(baked, args.children, Path(scratch)) as env:
+        statuses = mutate(baked, env, args.children, names)
     news = report(baked, files, statuses, accepted)
     if news:
         print(f"{len(news)} survivor(s) not in {EQUIVALENT.name}: the suite would miss these bugs")

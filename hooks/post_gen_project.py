@@ -170,6 +170,7 @@ KEPT_ONLY_FOR: dict[str, tuple[str, set[object]]] = {
     "tests/test_oidc.py": ("auth", {"oidc"}),
     "tests/test_settings_oidc.py": ("auth", {"oidc"}),
     "tests/test_oidc_tokens.py": ("auth", {"oidc"}),
+    "tests/test_oidc_algorithms.py": ("auth", {"oidc"}),
     "tests/test_client_address.py": ("auth", {"password", "oidc"}),
     f"{PACKAGE}/tracing.py": ("include_tracing", {True}),
     "tests/test_tracing.py": ("include_tracing", {True}),

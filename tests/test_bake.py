@@ -139,6 +139,7 @@ WITH = {
     },
     ("auth", "oidc"): {
         "tests/test_oidc_tokens.py",
+        "tests/test_oidc_algorithms.py",
         "tests/test_client_address.py",
         "src/{package}/api/caller.py",
         "src/{package}/api/caller_base.py",
