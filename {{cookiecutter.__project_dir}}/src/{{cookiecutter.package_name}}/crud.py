@@ -130,19 +130,24 @@ LIST_VISIBLE_ITEMS = LIST_ITEMS.where(
 {% endif %}
 
 
-{{ async }}def _insert_item(session: {{ Session }}, values: dict[str, object]) -> ItemRead:
 {% if cookiecutter.database == "mysql" %}
+{{ async }}def _insert_item(session: {{ Session }}, values: dict[str, object]) -> ItemRead:
     # The unit of work inserts it: MySQL has no INSERT ... RETURNING (MariaDB has).
     item = Item(**values)
     session.add(item)
     {{ await }}flush_items(session, owner_id=item.owner_id)
     return ItemRead.model_validate(item)
 {% else %}
+# Built once, as the reads are: building it and its cache key cost about 70 microseconds a create.
+INSERT_ITEM = insert(Item).returning(*ITEM_COLUMNS)
+
+
+{{ async }}def _insert_item(session: {{ Session }}, values: dict[str, object]) -> ItemRead:
     # One INSERT ... RETURNING on the transaction's connection, its row validated straight into
     # ItemRead as a read's is: nothing needs the new row as an object of the session.
     connection = {{ await }}session.connection()
     try:
-        row = ({{ await }}connection.execute(insert(Item).returning(*ITEM_COLUMNS), values)).one()
+        row = ({{ await }}connection.execute(INSERT_ITEM, values)).one()
     except IntegrityError as error:
         _refused_item(error, owner_id=values["owner_id"])
     return _item_read(row)
