@@ -96,7 +96,7 @@ def main(argv: list[str] | None = None) -> int:
             with serving(
                 target.app, cwd=target.cwd, app_dir=target.app_dir, log=work / "app.log",
                 env={"DATABASE_URL": url, **target.env}, options=run.UVICORN_OPTIONS, cpu=cpus.service,
-                factory=target.factory,
+                factory=target.factory, stop_timeout=run.STOP_TIMEOUT,
             ) as service:  # fmt: skip
                 token = run.log_in(service.url) if target.logs_in else ""
                 stacks, measured = sample(

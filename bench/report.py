@@ -29,9 +29,16 @@ class Run:
 
     wrk: WrkResult
     cpu_busy_percent: dict[str, float]
+    # The CPU time the app's process used (user and system) per request answered, in µs: what
+    # another process on the same CPU changes least, unlike req/s.
+    service_cpu_us_per_request: float | None = None
 
     def as_dict(self) -> dict[str, Any]:
-        return {**self.wrk.as_dict(), "cpu_busy_percent": self.cpu_busy_percent}
+        return {
+            **self.wrk.as_dict(),
+            "cpu_busy_percent": self.cpu_busy_percent,
+            "service_cpu_us_per_request": self.service_cpu_us_per_request,
+        }
 
 
 @dataclass
@@ -252,6 +259,7 @@ def comparison_lines(data: dict[str, Any]) -> list[str]:
         lines += [f"| {pair} | " + " | ".join(f"{times(v['multiple'])} | {v['p99_over_p50'] or ''}"
                                               for v in row.values()) + " |"
                   for pair, row in found["vs_tutorial"].items()]  # fmt: skip
+    lines += cpu_lines(data, shorts)
     if any(value is not None for value in found.get("create_vs_s3rius", {}).values()):
         lines += [
             "",
@@ -262,6 +270,30 @@ def comparison_lines(data: dict[str, Any]) -> list[str]:
         ]
         lines += [f"| {pair} | {times(value)} |" for pair, value in found["create_vs_s3rius"].items()]
     return lines
+
+
+def cpu_lines(data: dict[str, Any], shorts: dict[str, str]) -> list[str]:
+    """The app's CPU time per request in each scenario's median run, as a markdown table."""
+
+    def cell(app: dict[str, Any], scenario: str) -> str:
+        median = app["scenarios"][scenario]["median"]
+        value = median.get("service_cpu_us_per_request") if median else None
+        return "" if value is None else f"{value:,.0f}"
+
+    rows = [
+        f"| {app['name']} | " + " | ".join(cell(app, name) for name in shorts) + " |" for app in data["apps"]
+    ]
+    if not any(cell(app, name) for app in data["apps"] for name in shorts):
+        return []
+    return [
+        "",
+        "The app's CPU time per request, in µs (its process's user + system time over the median "
+        "run, divided by the requests answered): other processes on its CPU move it far less than req/s.",
+        "",
+        "| app | " + " | ".join(shorts.values()) + " |",
+        "|---|" + "---:|" * len(shorts),
+        *rows,
+    ]
 
 
 def ratio(median: Run | None, ceiling: ScenarioResult | None) -> float | None:

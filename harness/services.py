@@ -64,12 +64,13 @@ def serving(
     cpu: int | None = None,
     port: int | None = None,
     factory: bool = False,
+    stop_timeout: float = STOP_TIMEOUT,
 ) -> Iterator[Service]:
     """Run `uvicorn app` (`--factory`: app names a function that builds it) on a loopback port
     until the block ends, then stop it with SIGTERM.
 
     On the way out the service gets SIGTERM, as an orchestrator would send it, and must
-    stop by itself within STOP_TIMEOUT; otherwise it is killed and ServiceError raised.
+    stop by itself within `stop_timeout` seconds; otherwise it is killed and ServiceError raised.
     """
     port = port or free_port()
     command = [
@@ -78,12 +79,20 @@ def serving(
     ]  # fmt: skip
     if cpu is not None:
         command = ["taskset", "-c", str(cpu), *command]
-    with running(command, cwd=cwd, log=log, env=env or {}, port=port) as service:
+    with running(command, cwd=cwd, log=log, env=env or {}, port=port, stop_timeout=stop_timeout) as service:
         yield service
 
 
 @contextmanager
-def running(command: list[str], *, cwd: Path, log: Path, env: dict[str, str], port: int) -> Iterator[Service]:
+def running(
+    command: list[str],
+    *,
+    cwd: Path,
+    log: Path,
+    env: dict[str, str],
+    port: int,
+    stop_timeout: float = STOP_TIMEOUT,
+) -> Iterator[Service]:
     """Run a command that serves HTTP on a loopback port until the block ends; stop it with SIGTERM."""
     with log.open("wb") as output:
         process = subprocess.Popen(
@@ -95,7 +104,7 @@ def running(command: list[str], *, cwd: Path, log: Path, env: dict[str, str], po
             wait_for_health(service)
             yield service
         finally:
-            stop(service)
+            stop(service, stop_timeout)
 
 
 @contextmanager
@@ -151,17 +160,17 @@ def wait_for_health(service: Service, timeout: float = START_TIMEOUT) -> None:
     raise ServiceError(f"the service did not answer /health within {timeout:.0f} s:\n{service.log_tail()}")
 
 
-def stop(service: Service) -> None:
-    """Send SIGTERM as an orchestrator would; kill the service if it does not stop in time."""
+def stop(service: Service, timeout: float = STOP_TIMEOUT) -> None:
+    """Send SIGTERM as an orchestrator would; kill the service if it does not stop within `timeout` s."""
     if service.process.poll() is not None:
         return
     service.process.send_signal(signal.SIGTERM)
     try:
-        service.process.wait(timeout=STOP_TIMEOUT)
+        service.process.wait(timeout=timeout)
     except subprocess.TimeoutExpired:
         service.process.kill()
         service.process.wait(timeout=STOP_TIMEOUT)
-        message = f"the service ignored SIGTERM for {STOP_TIMEOUT:.0f} s:\n{service.log_tail()}"
+        message = f"the service ignored SIGTERM for {timeout:.0f} s:\n{service.log_tail()}"
         raise ServiceError(message) from None
 
 

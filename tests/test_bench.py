@@ -93,11 +93,13 @@ def test_smoke_run_measures_every_app_in_every_scenario(tmp_path: Path) -> None:
             assert median["requests"] > 0, f"{app['name']} {scenario.name}: no request answered"
             for number in ("requests_per_s", "p50_ms", "p99_ms", "non_2xx_3xx", "socket_errors"):
                 assert isinstance(median[number], int | float), f"{app['name']} {scenario.name}: {number}"
+            assert median["service_cpu_us_per_request"] > 0, f"{app['name']} {scenario.name}: no CPU time"
             # The reference apps are the benchmark's own: a refused request there is a bug in it.
             if app["name"] in REFERENCE_APPS:
                 assert median["non_2xx_3xx"] == 0, f"{app['name']} {scenario.name} answered errors"
     table = (tmp_path / "results.md").read_text()
     assert all(f"| {name} |" in table for name in SMOKE_APPS)
+    assert "The app's CPU time per request" in table
     # The figures the issues ask for, each computed from this one run.
     comparisons = data["comparisons"]
     assert set(comparisons["tracing"]["postgresql-async"]) == {s.name for s in SCENARIOS}
