@@ -21,8 +21,10 @@ from ..tokens import InvalidTokenError
 from ..tokens import TokenReader
 from . import API_PREFIX
 from .caller_base import Caller
+from .caller_base import CallerAndItem
 from .caller_base import client_address
 from .caller_base import not_authenticated
+from .deps import PathId
 from .sessions import ConnectionDep
 from .sessions import SessionDep
 
@@ -80,6 +82,20 @@ def _caller(account: User | accounts.Account | None, bearer: Bearer, request: Re
     return _caller(account, bearer, request)
 
 
+{{ async }}def reading_caller_and_item(
+    item_id: PathId,
+    token: Annotated[str | None, Depends(_bearer)],
+    request: Request,
+    connection: ConnectionDep,
+) -> CallerAndItem:
+    """The caller a valid bearer token names, and the item the path names, in one read."""
+    bearer = _read(token, request)
+    account, item = {{ await }}accounts.read_account_and_item(
+        connection, user_id=bearer.user_id, item_id=item_id
+    )
+    return CallerAndItem(_caller(account, bearer, request), item)
+
+
 {{ async }}def optional_caller(
     token: Annotated[str | None, Depends(_bearer)], request: Request, session: SessionDep
 ) -> Caller | None:
@@ -97,4 +113,5 @@ async def admin_caller(caller: Annotated[Caller, Depends(current_caller)]) -> Ca
 OptionalCallerDep = Annotated[Caller | None, Depends(optional_caller)]
 CallerDep = Annotated[Caller, Depends(current_caller)]
 ReadingCallerDep = Annotated[Caller, Depends(reading_caller)]
+CallerAndItemDep = Annotated[CallerAndItem, Depends(reading_caller_and_item)]
 AdminDep = Annotated[Caller, Depends(admin_caller)]
