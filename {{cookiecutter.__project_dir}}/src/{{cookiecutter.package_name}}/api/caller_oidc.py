@@ -105,8 +105,7 @@ IdentityDep = Annotated[Identity, Depends(verified_identity)]
     """The caller a valid bearer token names, read on the request's connection for reads."""
     account = {{ await }}accounts.read_account(connection, subject=identity.subject)
     if account is None:
-        # Recorded at their first write or look at their own account; they own nothing yet.
-        return Caller(user_id=NOT_RECORDED, is_admin=identity.is_admin)
+        return _not_recorded(identity)
     if not account.is_active:
         raise _deactivated(account.id, request)
     return Caller(user_id=account.id, is_admin=identity.is_admin)
@@ -125,10 +124,15 @@ IdentityDep = Annotated[Identity, Depends(verified_identity)]
     if account is None:
         # Not recorded yet: no account to read the item with, so it is read by itself.
         item = {{ await }}crud.read_item(connection, item_id=item_id)
-        return CallerAndItem(Caller(user_id=NOT_RECORDED, is_admin=identity.is_admin), item)
+        return CallerAndItem(_not_recorded(identity), item)
     if not account.is_active:
         raise _deactivated(account.id, request)
     return CallerAndItem(Caller(user_id=account.id, is_admin=identity.is_admin), item)
+
+
+def _not_recorded(identity: Identity) -> Caller:
+    # Recorded at their first write or look at their own account; they own nothing yet.
+    return Caller(user_id=NOT_RECORDED, is_admin=identity.is_admin)
 
 
 def _deactivated(user_id: int, request: Request) -> HTTPException:
