@@ -333,7 +333,6 @@ def unchecked_target(target: Target, project: Baked) -> Target:
         app_dir=REPO,
         env={"BENCH_PACKAGE": project.package, "PYTHONPATH": str(project.path / "src")},
         scripts={"get_item": "get_item.lua"},
-        database_of=target.name,
     )
 
 

@@ -1,9 +1,10 @@
 """A baked service with its per-request account check skipped: what that check costs, by difference.
 
-The same app and the same requests, less one indexed read: the account the benchmark's token names
-is taken to be what `create-admin` made it (active, an admin, token version 0) without reading its
-row. Only for the benchmark: the service itself never skips the check. The baked package is named
-by BENCH_PACKAGE and found on PYTHONPATH.
+The same app and the same requests, less the read of the caller's account: the account the
+benchmark's token names is taken to be what `create-admin` made it (active, an admin, token version
+0) without reading its row. A GET of one item, which reads the account with the item in one
+statement, reads the item alone. Only for the benchmark: the service itself never skips the check.
+The baked package is named by BENCH_PACKAGE and found on PYTHONPATH.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from fastapi import FastAPI
 def create_app() -> FastAPI:
     package = os.environ["BENCH_PACKAGE"]
     accounts: Any = importlib.import_module(f"{package}.accounts")
+    crud: Any = importlib.import_module(f"{package}.crud")
 
     def account(user_id: int) -> Any:
         return accounts.Account(id=user_id, is_active=True, is_superuser=True, token_version=0)
@@ -29,7 +31,16 @@ def create_app() -> FastAPI:
     def read_account_sync(_connection: object, *, user_id: int) -> Any:
         return account(user_id)
 
+    async def read_account_and_item_async(connection: object, *, user_id: int, item_id: int) -> Any:
+        return account(user_id), await crud.read_item(connection, item_id=item_id)
+
+    def read_account_and_item_sync(connection: object, *, user_id: int, item_id: int) -> Any:
+        return account(user_id), crud.read_item(connection, item_id=item_id)
+
     asynchronous = inspect.iscoroutinefunction(accounts.read_account)
     accounts.read_account = read_account_async if asynchronous else read_account_sync
+    accounts.read_account_and_item = (
+        read_account_and_item_async if asynchronous else read_account_and_item_sync
+    )
     app: FastAPI = importlib.import_module(f"{package}.main").create_app()
     return app

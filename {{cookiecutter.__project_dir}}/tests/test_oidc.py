@@ -212,19 +212,21 @@ from urls import ITEMS
     {{ await }}connection.execute(update(User).where(User.id == ada.id).values(is_active=False))
 
     with caplog.at_level(logging.INFO):
-        # A route that only reads, and one that records the caller.
+        # Routes that only read (one reads the account with the item), and one that records.
         read = {{ await }}client.get(ITEMS, headers=ada.headers)
+        read_one = {{ await }}client.get(f"{ITEMS}/1", headers=ada.headers)
         own = {{ await }}client.get(ME, headers=ada.headers)
 
     refusal = (403, {"detail": "This account is deactivated."})
     assert (read.status_code, read.json()) == refusal
+    assert (read_one.status_code, read_one.json()) == refusal
     assert (own.status_code, own.json()) == refusal
     events = [
         (vars(record)["event"], vars(record)["user_id"], vars(record)["client"])
         for record in caplog.records
         if "event" in vars(record)
     ]
-    assert events == [("deactivated_account_refused", ada.id, CLIENT_ADDRESS)] * 2
+    assert events == [("deactivated_account_refused", ada.id, CLIENT_ADDRESS)] * 3
 
 
 @pytest.mark.parametrize(("path", "kind"), [(ITEMS, "garbage"), (ME, "other-audience")])

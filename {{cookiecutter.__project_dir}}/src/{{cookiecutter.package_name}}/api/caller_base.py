@@ -6,6 +6,7 @@ from fastapi import HTTPException
 from fastapi import Request
 from fastapi import status
 
+from ..schemas import ItemRead
 from .errors import Responses
 
 # For the routes' `responses=`, in the OpenAPI document.
@@ -19,6 +20,14 @@ class Caller:
 
     user_id: int
     is_admin: bool
+
+
+@dataclass(frozen=True)
+class CallerAndItem:
+    """Who sends a GET of one item, and that item if it exists (whoever may see it)."""
+
+    caller: Caller
+    item: ItemRead | None
 
 
 def not_authenticated(*, detail: str, invalid_token: bool = False) -> HTTPException:

@@ -13,6 +13,7 @@ from fastapi.security import HTTPAuthorizationCredentials
 from fastapi.security import HTTPBearer
 
 from .. import accounts
+from .. import crud
 from .. import metrics
 from ..events import security_event
 from ..oidc import Identity
@@ -21,8 +22,10 @@ from ..oidc import InvalidTokenError
 from ..oidc import ProviderUnavailableError
 from ..settings import Settings
 from .caller_base import Caller
+from .caller_base import CallerAndItem
 from .caller_base import client_address
 from .caller_base import not_authenticated
+from .deps import PathId
 from .errors import RETRY_AFTER
 from .sessions import ConnectionDep
 from .sessions import SessionDep
@@ -102,11 +105,34 @@ IdentityDep = Annotated[Identity, Depends(verified_identity)]
     """The caller a valid bearer token names, read on the request's connection for reads."""
     account = {{ await }}accounts.read_account(connection, subject=identity.subject)
     if account is None:
-        # Recorded at their first write or look at their own account; they own nothing yet.
-        return Caller(user_id=NOT_RECORDED, is_admin=identity.is_admin)
+        return _not_recorded(identity)
     if not account.is_active:
         raise _deactivated(account.id, request)
     return Caller(user_id=account.id, is_admin=identity.is_admin)
+
+
+{{ async }}def reading_caller_and_item(
+    item_id: PathId,
+    identity: IdentityDep,
+    connection: ConnectionDep,
+    request: Request,
+) -> CallerAndItem:
+    """The caller a valid bearer token names, and the item the path names, in one read."""
+    account, item = {{ await }}accounts.read_account_and_item(
+        connection, subject=identity.subject, item_id=item_id
+    )
+    if account is None:
+        # Not recorded yet: no account to read the item with, so it is read by itself.
+        item = {{ await }}crud.read_item(connection, item_id=item_id)
+        return CallerAndItem(_not_recorded(identity), item)
+    if not account.is_active:
+        raise _deactivated(account.id, request)
+    return CallerAndItem(Caller(user_id=account.id, is_admin=identity.is_admin), item)
+
+
+def _not_recorded(identity: Identity) -> Caller:
+    # Recorded at their first write or look at their own account; they own nothing yet.
+    return Caller(user_id=NOT_RECORDED, is_admin=identity.is_admin)
 
 
 def _deactivated(user_id: int, request: Request) -> HTTPException:
@@ -124,4 +150,5 @@ async def admin_caller(caller: Annotated[Caller, Depends(current_caller)]) -> Ca
 
 CallerDep = Annotated[Caller, Depends(current_caller)]
 ReadingCallerDep = Annotated[Caller, Depends(reading_caller)]
+CallerAndItemDep = Annotated[CallerAndItem, Depends(reading_caller_and_item)]
 AdminDep = Annotated[Caller, Depends(admin_caller)]

@@ -21,8 +21,10 @@ from ..tokens import InvalidTokenError
 from ..tokens import TokenReader
 from . import API_PREFIX
 from .caller_base import Caller
+from .caller_base import CallerAndItem
 from .caller_base import client_address
 from .caller_base import not_authenticated
+from .deps import PathId
 from .sessions import ConnectionDep
 from .sessions import SessionDep
 
@@ -56,21 +58,40 @@ def _caller(account: User | accounts.Account | None, bearer: Bearer, request: Re
     # The token holds until its account is deleted, deactivated, or changes its password or
     # loses its rights (each moves token_version on); the rights are the account's, now.
     if account is None or not account.is_active or account.token_version != bearer.token_version:
-        client = client_address(request)
-        security_event("token_outdated", user_id=bearer.user_id, client=client)
-        raise not_authenticated(detail=REFUSAL, invalid_token=True)
+        raise _outdated(bearer, request)
     return Caller(user_id=account.id, is_admin=account.is_superuser)
 
 
+def _outdated(bearer: Bearer, request: Request) -> HTTPException:
+    client = client_address(request)
+    security_event("token_outdated", user_id=bearer.user_id, client=client)
+    return not_authenticated(detail=REFUSAL, invalid_token=True)
+
+
 # The account is read on the connection the route works with, never on one of its own: a
-# request holds one of the pool's connections at most. In the session, it is the object the
-# route's own look-up of the account finds again, without a second query.
+# request holds one of the pool's connections at most. A write reads it as a row of the
+# columns checked, on its transaction's connection: loading the User object would cost
+# several times more, and most writes never need it.
 {{ async }}def current_caller(
     token: Annotated[str | None, Depends(_bearer)], request: Request, session: SessionDep
 ) -> Caller:
-    """The caller a valid bearer token names, read in the request's session; 401 without one."""
+    """The caller a valid bearer token names, read in the request's transaction; 401 without one."""
     bearer = _read(token, request)
-    return _caller({{ await }}crud.get_user(session, user_id=bearer.user_id), bearer, request)
+    connection = {{ await }}session.connection()
+    account = {{ await }}accounts.read_account(connection, user_id=bearer.user_id)
+    return _caller(account, bearer, request)
+
+
+{{ async }}def calling_user(
+    token: Annotated[str | None, Depends(_bearer)], request: Request, session: SessionDep
+) -> User:
+    """The user a valid bearer token names, as an object of the request's session; else 401."""
+    bearer = _read(token, request)
+    user = {{ await }}crud.get_user(session, user_id=bearer.user_id)
+    if user is None:
+        raise _outdated(bearer, request)
+    _caller(user, bearer, request)
+    return user
 
 
 {{ async }}def reading_caller(
@@ -80,6 +101,20 @@ def _caller(account: User | accounts.Account | None, bearer: Bearer, request: Re
     bearer = _read(token, request)
     account = {{ await }}accounts.read_account(connection, user_id=bearer.user_id)
     return _caller(account, bearer, request)
+
+
+{{ async }}def reading_caller_and_item(
+    item_id: PathId,
+    token: Annotated[str | None, Depends(_bearer)],
+    request: Request,
+    connection: ConnectionDep,
+) -> CallerAndItem:
+    """The caller a valid bearer token names, and the item the path names, in one read."""
+    bearer = _read(token, request)
+    account, item = {{ await }}accounts.read_account_and_item(
+        connection, user_id=bearer.user_id, item_id=item_id
+    )
+    return CallerAndItem(_caller(account, bearer, request), item)
 
 
 {{ async }}def optional_caller(
@@ -97,5 +132,8 @@ async def admin_caller(caller: Annotated[Caller, Depends(current_caller)]) -> Ca
 
 
 CallerDep = Annotated[Caller, Depends(current_caller)]
+# For the routes that change the caller's own account: the object, checked as CallerDep is.
+CallingUserDep = Annotated[User, Depends(calling_user)]
 ReadingCallerDep = Annotated[Caller, Depends(reading_caller)]
+CallerAndItemDep = Annotated[CallerAndItem, Depends(reading_caller_and_item)]
 AdminDep = Annotated[Caller, Depends(admin_caller)]

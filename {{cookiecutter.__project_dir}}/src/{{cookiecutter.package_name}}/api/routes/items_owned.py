@@ -15,6 +15,7 @@ from ...schemas import ItemCreate
 from ...schemas import ItemRead
 from ...schemas import ItemUpdate
 from .. import API_PREFIX
+from ..caller import CallerAndItemDep
 from ..caller import CallerDep
 from ..caller import ReadingCallerDep
 from ..caller_base import FORBIDDEN
@@ -97,16 +98,12 @@ OwnItemDep = Annotated[Item, Depends(_own_item)]
 
 
 @router.get("/{item_id}", responses=NOT_FOUND)
-{{ async }}def read_item(
-    item_id: PathId,
-    caller: ReadingCallerDep,
-    connection: ConnectionDep,
-) -> ItemRead:
+{{ async }}def read_item(item_id: PathId, read: CallerAndItemDep) -> ItemRead:
     """Read an item of one's own, or a public one."""
-    item = {{ await }}crud.read_item(connection, item_id=item_id)
-    if item is None or not _visible(item.owner_id, item.status, caller):
+    # The caller's account and the item are read in one statement (see caller.py).
+    if read.item is None or not _visible(read.item.owner_id, read.item.status, read.caller):
         raise HTTPException(status.HTTP_404_NOT_FOUND, detail=f"Item {item_id} not found.")
-    return item
+    return read.item
 
 
 @router.patch("/{item_id}", responses=NOT_FOUND | TITLE_TAKEN | UNREADABLE_BODY | FORBIDDEN)

@@ -3,10 +3,8 @@
 
 import logging
 from datetime import timedelta
-from typing import Annotated
 
 from fastapi import APIRouter
-from fastapi import Depends
 from fastapi import HTTPException
 from fastapi import Request
 from fastapi import status
@@ -32,6 +30,7 @@ from ..app_state import SettingsDep
 from ..caller import AdminDep
 from ..caller import BearerDep
 from ..caller import CallerDep
+from ..caller import CallingUserDep
 from ..caller import optional_caller
 from ..caller_base import FORBIDDEN
 from ..caller_base import NOT_AUTHENTICATED
@@ -65,15 +64,8 @@ CONFLICT: Responses = {
 }
 
 
-{{ async }}def _me(caller: CallerDep, session: SessionDep) -> User:
-    user = {{ await }}crud.get_user(session, user_id=caller.user_id)
-    if user is None:
-        # The account was deleted after the token was issued.
-        raise not_authenticated(detail="The token's account no longer exists.", invalid_token=True)
-    return user
-
-
-MeDep = Annotated[User, Depends(_me)]
+# The caller's own account, as an object of the session: the routes on /me change it.
+MeDep = CallingUserDep
 
 
 @router.post(
@@ -126,13 +118,13 @@ MeDep = Annotated[User, Depends(_me)]
 {{ async }}def update_me(
     me: MeDep,
     data: UserUpdate,
-    caller: CallerDep,
     session: SessionDep,
     passwords: PasswordsDep,
     settings: SettingsDep,
     request: Request,
 ) -> UserRead:
     """Change some of one's own fields; a new password or e-mail address needs the password."""
+    caller = Caller(user_id=me.id, is_admin=me.is_superuser)
     {{ await }}_update(me, data, caller, session, passwords, settings, request)
     return UserRead.model_validate(me)
 
