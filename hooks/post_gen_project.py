@@ -162,6 +162,7 @@ KEPT_ONLY_FOR: dict[str, tuple[str, set[object]]] = {
     "tests/test_admin_address_change.py": ("auth", {"password"}),
     "tests/test_throttle_pruning.py": ("auth", {"password"}),
     "tests/test_signup_flood.py": ("auth", {"password"}),
+    f"{PACKAGE}/item_reads.py": ("auth", {"oidc", "none"}),
     "tests/test_user_order.py": ("auth", {"password", "oidc"}),
     "tests/test_new_users.py": ("auth", {"password", "none"}),
     "tests/accounts_shared.py": ("auth", {"password", "oidc"}),

@@ -138,6 +138,7 @@ WITH = {
         "tests/accounts_shared.py",
     },
     ("auth", "oidc"): {
+        "src/{package}/item_reads.py",
         "tests/test_oidc_tokens.py",
         "tests/test_oidc_algorithms.py",
         "tests/test_client_address.py",
@@ -155,6 +156,7 @@ WITH = {
         "tests/accounts_shared.py",
     },
     ("auth", "none"): {
+        "src/{package}/item_reads.py",
         "src/{package}/emails.py",
         "src/{package}/unique_emails.py",
         "tests/test_new_users.py",

@@ -37,7 +37,6 @@ ITEM_OWNER_EXISTS = "fk_items_owner_id_users"
 # session costs several times the query itself; writes, which need them, use the ORM. The
 # statements are built once, with parameters: building one costs more than running it.
 ITEM_COLUMNS = (Item.id, Item.title, Item.description, Item.status, Item.owner_id, Item.created_at)
-READ_ITEM = select(*ITEM_COLUMNS).where(Item.id == bindparam("item_id"))
 LIST_ITEMS = (
     select(*ITEM_COLUMNS).order_by(Item.id).limit(bindparam("limit")).offset(bindparam("offset"))
 )
@@ -62,7 +61,7 @@ class TitleTakenError(TakenError):
     detail = "The owner already has an item with this title."
 
 
-def _item_read(row: Sequence[object]) -> ItemRead:
+def item_read(row: Sequence[object]) -> ItemRead:
     """A row of ITEM_COLUMNS, as the API shows it."""
     return ItemRead.model_validate(dict(zip(ITEM_FIELDS, row, strict=True)))
 
@@ -78,12 +77,6 @@ def _item_read(row: Sequence[object]) -> ItemRead:
     {{ await }}session.flush()
 
 
-{{ async }}def read_item(connection: {{ Connection }}, *, item_id: int) -> ItemRead | None:
-    """Return the item with this id as the API shows it, or None."""
-    row = ({{ await }}connection.execute(READ_ITEM, {"item_id": item_id})).first()
-    return None if row is None else _item_read(row)
-
-
 {{ async }}def get_item(session: {{ Session }}, *, item_id: int) -> Item | None:
     """Return the item with this id, to change it, or None."""
     return {{ await }}session.get(Item, item_id)
@@ -93,7 +86,7 @@ def _item_read(row: Sequence[object]) -> ItemRead:
 {{ async }}def list_items(connection: {{ Connection }}, *, limit: int, offset: int) -> list[ItemRead]:
     """Return a page of items as the API shows them, oldest first."""
     rows = {{ await }}connection.execute(LIST_ITEMS, {"limit": limit, "offset": offset})
-    return [_item_read(row) for row in rows]
+    return [item_read(row) for row in rows]
 
 
 {{ async }}def create_item(session: {{ Session }}, *, data: ItemCreate) -> ItemRead:
@@ -120,7 +113,7 @@ LIST_VISIBLE_ITEMS = LIST_ITEMS.where(
         rows = {{ await }}connection.execute(LIST_ITEMS, page)
     else:
         rows = {{ await }}connection.execute(LIST_VISIBLE_ITEMS, {**page, "user_id": visible_to})
-    return [_item_read(row) for row in rows]
+    return [item_read(row) for row in rows]
 
 
 {{ async }}def create_item(session: {{ Session }}, *, data: ItemCreate, owner_id: int) -> ItemRead:
@@ -150,7 +143,7 @@ INSERT_ITEM = insert(Item).returning(*ITEM_COLUMNS)
         row = ({{ await }}connection.execute(INSERT_ITEM, values)).one()
     except IntegrityError as error:
         _refused_item(error, owner_id=values["owner_id"])
-    return _item_read(row)
+    return item_read(row)
 {% endif %}
 
 

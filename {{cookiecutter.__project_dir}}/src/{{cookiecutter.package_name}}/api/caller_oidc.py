@@ -13,7 +13,7 @@ from fastapi.security import HTTPAuthorizationCredentials
 from fastapi.security import HTTPBearer
 
 from .. import accounts
-from .. import crud
+from .. import item_reads
 from .. import metrics
 from ..events import security_event
 from ..oidc import Identity
@@ -123,7 +123,7 @@ IdentityDep = Annotated[Identity, Depends(verified_identity)]
     )
     if account is None:
         # Not recorded yet: no account to read the item with, so it is read by itself.
-        item = {{ await }}crud.read_item(connection, item_id=item_id)
+        item = {{ await }}item_reads.read_item(connection, item_id=item_id)
         return CallerAndItem(_not_recorded(identity), item)
     if not account.is_active:
         raise _deactivated(account.id, request)

@@ -9,6 +9,7 @@ from fastapi import HTTPException
 from fastapi import status
 
 from ... import crud
+from ... import item_reads
 from ...models import Item
 from ...schemas import ItemCreate
 from ...schemas import ItemRead
@@ -59,7 +60,7 @@ ItemDep = Annotated[Item, Depends(_item_or_404)]
 @router.get("/{item_id}", responses=NOT_FOUND)
 {{ async }}def read_item(item_id: PathId, connection: ConnectionDep) -> ItemRead:
     """Read one item."""
-    item = {{ await }}crud.read_item(connection, item_id=item_id)
+    item = {{ await }}item_reads.read_item(connection, item_id=item_id)
     if item is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, detail=f"Item {item_id} not found.")
     return item
