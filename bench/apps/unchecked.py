@@ -15,12 +15,17 @@ import os
 from typing import Any
 
 from fastapi import FastAPI
+from sqlalchemy import bindparam
+from sqlalchemy import select
 
 
 def create_app() -> FastAPI:
     package = os.environ["BENCH_PACKAGE"]
     accounts: Any = importlib.import_module(f"{package}.accounts")
     crud: Any = importlib.import_module(f"{package}.crud")
+    models: Any = importlib.import_module(f"{package}.models")
+    # The item alone, as a service without accounts reads it (item_reads.py).
+    read_item = select(*crud.ITEM_COLUMNS).where(models.Item.id == bindparam("item_id"))
 
     def account(user_id: int) -> Any:
         return accounts.Account(id=user_id, is_active=True, is_superuser=True, token_version=0)
@@ -31,11 +36,16 @@ def create_app() -> FastAPI:
     def read_account_sync(_connection: object, *, user_id: int) -> Any:
         return account(user_id)
 
-    async def read_account_and_item_async(connection: object, *, user_id: int, item_id: int) -> Any:
-        return account(user_id), await crud.read_item(connection, item_id=item_id)
+    def item(row: Any) -> Any:
+        return None if row is None else crud.item_read(row)
 
-    def read_account_and_item_sync(connection: object, *, user_id: int, item_id: int) -> Any:
-        return account(user_id), crud.read_item(connection, item_id=item_id)
+    async def read_account_and_item_async(connection: Any, *, user_id: int, item_id: int) -> Any:
+        result = await connection.execute(read_item, {"item_id": item_id})
+        return account(user_id), item(result.first())
+
+    def read_account_and_item_sync(connection: Any, *, user_id: int, item_id: int) -> Any:
+        result = connection.execute(read_item, {"item_id": item_id})
+        return account(user_id), item(result.first())
 
     asynchronous = inspect.iscoroutinefunction(accounts.read_account)
     accounts.read_account = read_account_async if asynchronous else read_account_sync
