@@ -8,9 +8,11 @@ PYTEST_ARGS ?=
 BENCH_ARGS ?=
 # What `make mutate` bakes and mutates, e.g. make mutate COMBINATION=postgresql-async-oidc MODULES=crud
 COMBINATION ?= sqlite-sync-password
-# An OIDC bake has no tokens, passwords or attempts of its own, and has oidc.
+# An OIDC bake has no tokens, passwords or attempts of its own, and has oidc; a none bake has
+# no callers at all.
 MODULES ?= $(if $(findstring -oidc,$(COMBINATION)),oidc caller caller_base crud item_reads accounts items users user_in_reach,\
-  tokens caller caller_base crud accounts unique_emails attempts items users user_in_reach passwords)
+  $(if $(findstring -none,$(COMBINATION)),crud item_reads accounts unique_emails items users,\
+  tokens caller caller_base crud accounts unique_emails attempts items users user_in_reach passwords))
 # E.g. MUTATE_ARGS=--again: re-run only the last run's survivors, with the tests as they are now
 MUTATE_ARGS ?=
 
