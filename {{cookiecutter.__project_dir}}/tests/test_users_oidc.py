@@ -57,11 +57,14 @@ from urls import USERS
     private = {{ await }}client.get(f"{ITEMS}/{ids['private']}", headers=newcomer)
     listed_by_admin = {{ await }}client.get(ITEMS, headers=new_admin)
     private_by_admin = {{ await }}client.get(f"{ITEMS}/{ids['private']}", headers=new_admin)
+    # An item that no one has, for a caller that can see everything.
+    missing = {{ await }}client.get(f"{ITEMS}/{max(ids.values()) + 1}", headers=new_admin)
 
     assert [item["id"] for item in listed.json()] == [ids["public"]]
     assert private.status_code == 404
     assert [item["id"] for item in listed_by_admin.json()] == sorted(ids.values())
     assert private_by_admin.status_code == 200
+    assert missing.status_code == 404
     # Reads record no one.
     recorded = select(func.count()).select_from(User).where(User.subject != "ada")
     assert ({{ await }}connection.execute(recorded)).scalar_one() == 0
