@@ -15,8 +15,11 @@ import pytest
 from alembic import command
 from alembic.config import Config
 from fastapi import FastAPI
-{{- imports("ASGITransport", "Client", "Connection", "Engine", "sessionmaker") }}
+{{- imports("ASGITransport", "Client") }}
+from sqlalchemy import delete
+{{- imports("Connection", "Engine", "sessionmaker") }}
 
+from {{ cookiecutter.package_name }}.base import Base
 from {{ cookiecutter.package_name }}.db import connect
 from {{ cookiecutter.package_name }}.main import create_app
 from {{ cookiecutter.package_name }}.settings import Settings
@@ -107,6 +110,30 @@ def client_with(app_with: Callable[..., FastAPI]) -> Callable[..., {{ Client }}]
     """An HTTP client for the app, whose requests run in savepoints of the test's transaction."""
     {{ async }}with client_with() as client:
         yield client
+
+
+@pytest.fixture
+{{ async }}def committing_app_with(
+    settings: Settings,
+    engine: {{ Engine }},
+) -> {{ Iterator }}[Callable[..., FastAPI]]:
+    """Build the app with some settings changed, on a pool of its own: its transactions commit.
+
+    For the tests of requests at once, which a single test transaction cannot hold. What the
+    apps' requests wrote is deleted after the test, every row of every table.
+    """
+    apps: list[FastAPI] = []
+
+    def build(**changes: Any) -> FastAPI:
+        apps.append(create_app(settings.model_copy(update=changes)))
+        return apps[-1]
+
+    yield build
+    for app in apps:
+        {{ await }}app.state.database.engine.dispose()
+    {{ async }}with engine.begin() as connection:
+        for table in reversed(Base.metadata.sorted_tables):
+            {{ await }}connection.execute(delete(table))
 
 
 @pytest.fixture

@@ -1,17 +1,12 @@
 """A pool of one connection serves every route to many callers at once: no request holds two."""
-{% from "driver.jinja" import async, await, Client, Engine, Iterator, imports with context %}
-{{ imports("asyncio", "Iterator", "ThreadPoolExecutor") }}
+{% from "driver.jinja" import async, await, Client, Iterator, imports, async_imports, sync_imports with context %}
+{{ imports("asyncio") }}{{ async_imports("Iterator") }}
+from collections.abc import Callable{{ sync_imports("Iterator", "ThreadPoolExecutor") }}
 from typing import Any
 
 import pytest
 from fastapi import FastAPI
-{{- imports("ASGITransport", "Client") }}
-from sqlalchemy import delete
-{{- imports("Engine") }}
-
-from {{ cookiecutter.package_name }}.base import Base
-from {{ cookiecutter.package_name }}.main import create_app
-from {{ cookiecutter.package_name }}.settings import Settings
+{{- imports("Client") }}
 
 from accounts import Crowd
 
@@ -21,30 +16,19 @@ ORDER = {"GET": 0, "POST": 1, "PATCH": 2, "DELETE": 3}
 
 
 @pytest.fixture
-def app_of_one(settings: Settings) -> FastAPI:
+def app_of_one(committing_app_with: Callable[..., FastAPI]) -> FastAPI:
     """The app on a pool of one connection, whose transactions commit."""
     # A request that waited DB_POOL_TIMEOUT for a connection would answer 503.
-    changes = {"db_pool_size": 1, "db_max_overflow": 0, "db_pool_timeout": 5}
-    return create_app(settings.model_copy(update=changes))
+    return committing_app_with(db_pool_size=1, db_max_overflow=0, db_pool_timeout=5)
 
 
 @pytest.fixture
-{{ async }}def pool_of_one(app_of_one: FastAPI, engine: {{ Engine }}) -> {{ Iterator }}[{{ Client }}]:
-    """A client of `app_of_one`; what its callers wrote is deleted afterwards."""
-{% if cookiecutter.driver == "async" %}
-    transport = ASGITransport(app=app_of_one)
-    async with AsyncClient(transport=transport, base_url="http://test") as client:
+{{ async }}def pool_of_one(
+    app_of_one: FastAPI, client_of: Callable[[FastAPI], {{ Client }}]
+) -> {{ Iterator }}[{{ Client }}]:
+    """A client of `app_of_one`."""
+    {{ async }}with client_of(app_of_one) as client:
         yield client
-    await app_of_one.state.database.engine.dispose()
-{% else %}
-    # Entered, the client runs the app's lifespan, which closes its connections at the end.
-    with TestClient(app_of_one) as client:
-        yield client
-{% endif %}
-    # Outside any test's transaction: what the crowd wrote goes afterwards, all of it.
-    {{ async }}with engine.begin() as connection:
-        for table in reversed(Base.metadata.sorted_tables):
-            {{ await }}connection.execute(delete(table))
 
 
 def routes(app: FastAPI) -> list[tuple[str, str]]:

@@ -1,5 +1,5 @@
 """A flood of sign-ups waits for the password hasher, never while holding a pool connection."""
-{% from "driver.jinja" import async, await, Client, Engine, Iterator, imports, async_imports, sync_imports with context %}
+{% from "driver.jinja" import async, await, Client, Iterator, imports, async_imports, sync_imports with context %}
 {{ imports("asyncio", "concurrent.futures") }}
 from collections import Counter{{ async_imports("Iterator") }}
 from collections.abc import Callable{{ sync_imports("Iterator") }}
@@ -7,12 +7,6 @@ from collections.abc import Callable{{ sync_imports("Iterator") }}
 import pytest
 from fastapi import FastAPI
 {{- imports("Client") }}
-from sqlalchemy import delete
-{{- imports("Engine") }}
-
-from {{ cookiecutter.package_name }}.base import Base
-from {{ cookiecutter.package_name }}.main import create_app
-from {{ cookiecutter.package_name }}.settings import Settings
 
 from accounts import ME
 from accounts import logged_in
@@ -33,16 +27,11 @@ POOL_OF_ONE = {"db_pool_size": 1, "db_max_overflow": 0, "db_pool_timeout": 1.0}
 
 @pytest.fixture
 {{ async }}def pool_of_one(
-    settings: Settings, engine: {{ Engine }}, client_of: Callable[[FastAPI], {{ Client }}]
+    committing_app_with: Callable[..., FastAPI], client_of: Callable[[FastAPI], {{ Client }}]
 ) -> {{ Iterator }}[{{ Client }}]:
     """A client of an app on one connection with slow hashes, whose transactions commit."""
-    app = create_app(settings.model_copy(update=SLOW_HASHES | POOL_OF_ONE))
-    {{ async }}with client_of(app) as client:
+    {{ async }}with client_of(committing_app_with(**SLOW_HASHES, **POOL_OF_ONE)) as client:
         yield client
-    {{ await }}app.state.database.engine.dispose()
-    {{ async }}with engine.begin() as connection:
-        for table in reversed(Base.metadata.sorted_tables):
-            {{ await }}connection.execute(delete(table))
 
 
 {{ async }}def test_sign_ups_at_once_wait_for_the_hasher_without_holding_a_connection(

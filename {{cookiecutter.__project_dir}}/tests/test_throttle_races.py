@@ -13,11 +13,8 @@ from sqlalchemy import insert
 from sqlalchemy import select
 {{- imports("Engine") }}
 
-from {{ cookiecutter.package_name }}.base import Base
 from {{ cookiecutter.package_name }}.column_types import utc_now
-from {{ cookiecutter.package_name }}.main import create_app
 from {{ cookiecutter.package_name }}.models import Throttle
-from {{ cookiecutter.package_name }}.settings import Settings
 
 from accounts import CLIENT_ADDRESS
 from accounts import TOKEN
@@ -37,17 +34,12 @@ HELD = 0.5
 
 @pytest.fixture
 {{ async }}def committing(
-    settings: Settings, engine: {{ Engine }}, client_of: Callable[[FastAPI], {{ Client }}]
+    committing_app_with: Callable[..., FastAPI], client_of: Callable[[FastAPI], {{ Client }}]
 ) -> {{ Iterator }}[{{ Client }}]:
-    """A client of the app whose transactions commit, sixteen at once; all rows go afterwards."""
-    changes = {"db_pool_size": WRONG + RIGHT, "client_logins_per_minute": 1000}
-    app = create_app(settings.model_copy(update=changes))
+    """A client of the app whose transactions commit, sixteen at once."""
+    app = committing_app_with(db_pool_size=WRONG + RIGHT, client_logins_per_minute=1000)
     {{ async }}with client_of(app) as client:
         yield client
-    {{ await }}app.state.database.engine.dispose()
-    {{ async }}with engine.begin() as connection:
-        for table in reversed(Base.metadata.sorted_tables):
-            {{ await }}connection.execute(delete(table))
 
 
 {{ async }}def test_logins_at_once_from_one_client_all_count_and_none_fails(
