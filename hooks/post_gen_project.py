@@ -148,6 +148,8 @@ KEPT_ONLY_FOR: dict[str, tuple[str, set[object]]] = {
     f"{PACKAGE}/tokens.py": ("auth", {"password"}),
     "tests/test_access.py": ("auth", {"password", "oidc"}),
     "tests/test_items_owned.py": ("auth", {"password", "oidc"}),
+    "tests/test_item_pages.py": ("auth", {"password", "oidc"}),
+    "tests/test_item_list_tokens.py": ("auth", {"password"}),
     "tests/test_auth.py": ("auth", {"password"}),
     "tests/test_cli.py": ("auth", {"password"}),
     "tests/test_passwords.py": ("auth", {"password"}),

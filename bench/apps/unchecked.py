@@ -2,9 +2,10 @@
 
 The same app and the same requests, less the read of the caller's account: the account the
 benchmark's token names is taken to be what `create-admin` made it (active, an admin, token version
-0) without reading its row. A GET of one item, which reads the account with the item in one
-statement, reads the item alone. Only for the benchmark: the service itself never skips the check.
-The baked package is named by BENCH_PACKAGE and found on PYTHONPATH.
+0) without reading its row. A GET of one item and a list, which read the account with the item or
+the page in one statement, read the item or the page alone (an admin's page: of all items). Only
+for the benchmark: the service itself never skips the check. The baked package is named by
+BENCH_PACKAGE and found on PYTHONPATH.
 """
 
 from __future__ import annotations
@@ -36,6 +37,14 @@ def create_app() -> FastAPI:
     def read_account_sync(_connection: object, *, user_id: int) -> Any:
         return account(user_id)
 
+    async def read_account_and_page_async(connection: Any, *, user_id: int, limit: int, offset: int) -> Any:
+        result = await connection.execute(crud.LIST_ITEMS, {"limit": limit, "offset": offset})
+        return account(user_id), [crud.item_read(row) for row in result]
+
+    def read_account_and_page_sync(connection: Any, *, user_id: int, limit: int, offset: int) -> Any:
+        result = connection.execute(crud.LIST_ITEMS, {"limit": limit, "offset": offset})
+        return account(user_id), [crud.item_read(row) for row in result]
+
     def item(row: Any) -> Any:
         return None if row is None else crud.item_read(row)
 
@@ -51,6 +60,9 @@ def create_app() -> FastAPI:
     accounts.read_account = read_account_async if asynchronous else read_account_sync
     accounts.read_account_and_item = (
         read_account_and_item_async if asynchronous else read_account_and_item_sync
+    )
+    accounts.read_account_and_page = (
+        read_account_and_page_async if asynchronous else read_account_and_page_sync
     )
     app: FastAPI = importlib.import_module(f"{package}.main").create_app()
     return app

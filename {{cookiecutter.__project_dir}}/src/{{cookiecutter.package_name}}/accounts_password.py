@@ -5,11 +5,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import bindparam
+from sqlalchemy import or_
 from sqlalchemy import select
+from sqlalchemy import true
 {{- imports("Connection", "Session") }}
 
 from .crud import ITEM_COLUMNS
+from .crud import LIST_ITEMS
 from .crud import flush_items
+from .crud import item_read
+from .enums import ItemStatus
 from .models import Item
 from .models import User
 from .schemas import ItemRead
@@ -17,18 +22,38 @@ from .unique_emails import flush_user
 from .user_schemas import UserCreate
 from .user_schemas import UserUpdate
 
-# What each request checks of its caller's account, by primary key.
-READ_ACCOUNT = select(User.id, User.is_active, User.is_superuser, User.token_version).where(
-    User.id == bindparam("user_id")
+# What each request checks of its caller's account, by primary key. The id is labelled apart
+# from an item's: the reads below add an item's columns after these.
+ACCOUNT_COLUMNS = (
+    User.id.label("account_id"),
+    User.is_active,
+    User.is_superuser,
+    User.token_version,
 )
+READ_ACCOUNT = select(*ACCOUNT_COLUMNS).where(User.id == bindparam("user_id"))
 # The same, with the item a GET names (its columns all None if there is none): one statement
 # where there would be two, the costlier half of what the check adds to that GET.
 READ_ACCOUNT_AND_ITEM = (
-    select(User.id.label("account_id"), User.is_active, User.is_superuser, User.token_version)
-    .add_columns(*ITEM_COLUMNS)
+    select(*ACCOUNT_COLUMNS, *ITEM_COLUMNS)
     .outerjoin_from(User, Item, Item.id == bindparam("item_id"))
     .where(User.id == bindparam("user_id"))
 )
+# The same, with the page of items the caller may see: their own and the public ones, or all
+# for an admin, as the account's row says in this same statement (a token never tells).
+# Filtered, ordered and cut in a table of its own: an empty page still leaves the account's
+# row, its item columns all None.
+IS_ADMIN = select(User.is_superuser).where(User.id == bindparam("user_id")).scalar_subquery()
+VISIBLE_PAGE = LIST_ITEMS.where(
+    or_(Item.owner_id == bindparam("user_id"), Item.status == ItemStatus.PUBLIC, IS_ADMIN)
+).subquery("page")
+READ_ACCOUNT_AND_PAGE = (
+    select(*ACCOUNT_COLUMNS, *VISIBLE_PAGE.c)
+    .outerjoin_from(User, VISIBLE_PAGE, true())
+    .where(User.id == bindparam("user_id"))
+    .order_by(VISIBLE_PAGE.c.id)
+)
+# Where an item's columns start in those rows.
+ITEM_START = len(ACCOUNT_COLUMNS)
 
 
 @dataclass(frozen=True)
@@ -62,7 +87,25 @@ class Account:
     if row is None:
         return None, None
     account = Account(row.account_id, row.is_active, row.is_superuser, row.token_version)
-    return account, None if row.id is None else ItemRead.model_validate(row)
+    return account, None if row.id is None else item_read(row[ITEM_START:])
+
+
+{{ async }}def read_account_and_page(
+    connection: {{ Connection }}, *, user_id: int, limit: int, offset: int
+) -> tuple[Account | None, list[ItemRead]]:
+    """Return what a request checks of the account with this id, and the page of items it may see.
+
+    The page is oldest first, and empty without such an account.
+    """
+    values = {"user_id": user_id, "limit": limit, "offset": offset}
+    rows = ({{ await }}connection.execute(READ_ACCOUNT_AND_PAGE, values)).all()
+    if not rows:
+        return None, []
+    first = rows[0]
+    account = Account(first.account_id, first.is_active, first.is_superuser, first.token_version)
+    if first.id is None:
+        return account, []
+    return account, [item_read(row[ITEM_START:]) for row in rows]
 
 
 {{ async }}def get_user_by_email(session: {{ Session }}, *, email: str) -> User | None:

@@ -9,19 +9,13 @@ from sqlalchemy import bindparam
 {% if cookiecutter.database != "mysql" %}
 from sqlalchemy import insert
 {% endif %}
-{% if cookiecutter.auth != "none" %}
-from sqlalchemy import or_
-{% endif %}
 from sqlalchemy import select
-{{- sync_imports("Connection") }}
+{{- sync_imports("Connection") if cookiecutter.auth == "none" else "" }}
 from sqlalchemy.exc import IntegrityError
-{{- async_imports("Connection") }}
+{{- async_imports("Connection") if cookiecutter.auth == "none" else "" }}
 {{- imports("Session") }}
 
 from .dialect import violated_constraint
-{% if cookiecutter.auth != "none" %}
-from .enums import ItemStatus
-{% endif %}
 from .models import Item
 from .models import User
 from .schemas import ItemCreate
@@ -93,27 +87,6 @@ def item_read(row: Sequence[object]) -> ItemRead:
     """Add an item; raise UnknownOwnerError or TitleTakenError when the database refuses it."""
     return {{ await }}_insert_item(session, data.model_dump())
 {% else %}
-
-
-# A user sees their own items and the public ones.
-LIST_VISIBLE_ITEMS = LIST_ITEMS.where(
-    or_(Item.owner_id == bindparam("user_id"), Item.status == ItemStatus.PUBLIC)
-)
-
-
-{{ async }}def list_items(
-    connection: {{ Connection }}, *, limit: int, offset: int, visible_to: int | None
-) -> list[ItemRead]:
-    """Return a page of items as the API shows them, oldest first.
-
-    With `visible_to`, only those this user may see: their own and the public ones.
-    """
-    page = {"limit": limit, "offset": offset}
-    if visible_to is None:
-        rows = {{ await }}connection.execute(LIST_ITEMS, page)
-    else:
-        rows = {{ await }}connection.execute(LIST_VISIBLE_ITEMS, {**page, "user_id": visible_to})
-    return [item_read(row) for row in rows]
 
 
 {{ async }}def create_item(session: {{ Session }}, *, data: ItemCreate, owner_id: int) -> ItemRead:

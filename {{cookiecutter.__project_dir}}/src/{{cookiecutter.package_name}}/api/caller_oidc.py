@@ -20,11 +20,14 @@ from ..oidc import Identity
 from ..oidc import IdentityProvider
 from ..oidc import InvalidTokenError
 from ..oidc import ProviderUnavailableError
+from ..schemas import ItemRead
 from ..settings import Settings
 from .caller_base import Caller
 from .caller_base import CallerAndItem
 from .caller_base import client_address
 from .caller_base import not_authenticated
+from .deps import Limit
+from .deps import Offset
 from .deps import PathId
 from .errors import RETRY_AFTER
 from .sessions import ConnectionDep
@@ -97,18 +100,25 @@ IdentityDep = Annotated[Identity, Depends(verified_identity)]
     return Caller(user_id=user.id, is_admin=identity.is_admin)
 
 
-{{ async }}def reading_caller(
+{{ async }}def visible_page(
     identity: IdentityDep,
     connection: ConnectionDep,
     request: Request,
-) -> Caller:
-    """The caller a valid bearer token names, read on the request's connection for reads."""
-    account = {{ await }}accounts.read_account(connection, subject=identity.subject)
-    if account is None:
-        return _not_recorded(identity)
-    if not account.is_active:
+    limit: Limit = 50,
+    offset: Offset = 0,
+) -> list[ItemRead]:
+    """The page of items that the caller a valid bearer token names may see, in one read."""
+    account, page = {{ await }}accounts.read_account_and_page(
+        connection,
+        subject=identity.subject,
+        is_admin=identity.is_admin,
+        limit=limit,
+        offset=offset,
+    )
+    # No account if not recorded yet: they own nothing, and see what is public (an admin: all).
+    if account is not None and not account.is_active:
         raise _deactivated(account.id, request)
-    return Caller(user_id=account.id, is_admin=identity.is_admin)
+    return page
 
 
 {{ async }}def reading_caller_and_item(
@@ -149,6 +159,7 @@ async def admin_caller(caller: Annotated[Caller, Depends(current_caller)]) -> Ca
 
 
 CallerDep = Annotated[Caller, Depends(current_caller)]
-ReadingCallerDep = Annotated[Caller, Depends(reading_caller)]
+# The caller's page of items, read with their account.
+VisiblePageDep = Annotated[list[ItemRead], Depends(visible_page)]
 CallerAndItemDep = Annotated[CallerAndItem, Depends(reading_caller_and_item)]
 AdminDep = Annotated[Caller, Depends(admin_caller)]

@@ -15,6 +15,7 @@ from .. import crud
 from ..events import security_event
 from ..models import User
 from ..passwords import Passwords
+from ..schemas import ItemRead
 from ..settings import Settings
 from ..tokens import Bearer
 from ..tokens import InvalidTokenError
@@ -24,6 +25,8 @@ from .caller_base import Caller
 from .caller_base import CallerAndItem
 from .caller_base import client_address
 from .caller_base import not_authenticated
+from .deps import Limit
+from .deps import Offset
 from .deps import PathId
 from .sessions import ConnectionDep
 from .sessions import SessionDep
@@ -94,13 +97,20 @@ def _outdated(bearer: Bearer, request: Request) -> HTTPException:
     return user
 
 
-{{ async }}def reading_caller(
-    token: Annotated[str | None, Depends(_bearer)], request: Request, connection: ConnectionDep
-) -> Caller:
-    """The caller a valid bearer token names, read on the request's connection for reads."""
+{{ async }}def visible_page(
+    token: Annotated[str | None, Depends(_bearer)],
+    request: Request,
+    connection: ConnectionDep,
+    limit: Limit = 50,
+    offset: Offset = 0,
+) -> list[ItemRead]:
+    """The page of items that the caller a valid bearer token names may see, in one read."""
     bearer = _read(token, request)
-    account = {{ await }}accounts.read_account(connection, user_id=bearer.user_id)
-    return _caller(account, bearer, request)
+    account, page = {{ await }}accounts.read_account_and_page(
+        connection, user_id=bearer.user_id, limit=limit, offset=offset
+    )
+    _caller(account, bearer, request)  # 401 unless the token holds: then the page is not shown
+    return page
 
 
 {{ async }}def reading_caller_and_item(
@@ -134,6 +144,7 @@ async def admin_caller(caller: Annotated[Caller, Depends(current_caller)]) -> Ca
 CallerDep = Annotated[Caller, Depends(current_caller)]
 # For the routes that change the caller's own account: the object, checked as CallerDep is.
 CallingUserDep = Annotated[User, Depends(calling_user)]
-ReadingCallerDep = Annotated[Caller, Depends(reading_caller)]
+# The caller's page of items, read with their account: what they may see is the account's say.
+VisiblePageDep = Annotated[list[ItemRead], Depends(visible_page)]
 CallerAndItemDep = Annotated[CallerAndItem, Depends(reading_caller_and_item)]
 AdminDep = Annotated[Caller, Depends(admin_caller)]
