@@ -17,8 +17,16 @@ from ..db import Database
 async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
     """Yield a session in a transaction: committed if the request succeeds, else rolled back."""
     database: Database = request.app.state.database
-    async with database.{{ "write_turn" if cookiecutter.database == "sqlite" else "turn" }}(), database.sessions.begin() as session:
-        yield session
+    async with database.{{ "write_turn" if cookiecutter.database == "sqlite" else "turn" }}():
+        # Not `database.sessions.begin()`: on exit it commits and closes in two asyncio tasks
+        # of their own, so that a cancellation cannot cut them short. FastAPI already shields
+        # a dependency's exit from cancellation.
+        session = database.sessions()
+        try:
+            async with session.begin():
+                yield session
+        finally:
+            await session.close()
 
 
 async def get_connection(request: Request) -> AsyncIterator[AsyncConnection]:
