@@ -75,10 +75,10 @@ class Database:
         try:
             queue.acquire_nowait()
         except anyio.WouldBlock:
-            try:
-                with {{ "waiting_for_a_connection(), " if cookiecutter.include_tracing else "" }}anyio.fail_after(self.timeout):
-                    await queue.acquire()
-            except TimeoutError:
+            # A bare cancel scope: fail_after wraps the same one in two generators.
+            with {{ "waiting_for_a_connection(), " if cookiecutter.include_tracing else "" }}anyio.move_on_after(self.timeout) as waiting:
+                await queue.acquire()
+            if waiting.cancelled_caught:
                 message = "no database connection was free within DB_POOL_TIMEOUT"
                 raise PoolTimeoutError(message) from None
         try:

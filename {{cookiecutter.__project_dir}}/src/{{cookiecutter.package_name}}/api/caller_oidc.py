@@ -31,6 +31,7 @@ from .deps import Offset
 from .deps import PathId
 from .errors import RETRY_AFTER
 from .sessions import ConnectionDep
+from .sessions import ReadsDep
 from .sessions import SessionDep
 
 _bearer = HTTPBearer(auto_error=False, description="An access token from the identity provider.")
@@ -124,17 +125,18 @@ IdentityDep = Annotated[Identity, Depends(verified_identity)]
 {{ async }}def reading_caller_and_item(
     item_id: PathId,
     identity: IdentityDep,
-    connection: ConnectionDep,
+    reads: ReadsDep,
     request: Request,
 ) -> CallerAndItem:
     """The caller a valid bearer token names, and the item the path names, in one read."""
-    account, item = {{ await }}accounts.read_account_and_item(
-        connection, subject=identity.subject, item_id=item_id
-    )
-    if account is None:
-        # Not recorded yet: no account to read the item with, so it is read by itself.
-        item = {{ await }}item_reads.read_item(connection, item_id=item_id)
-        return CallerAndItem(_not_recorded(identity), item)
+    {{ async }}with reads() as connection:
+        account, item = {{ await }}accounts.read_account_and_item(
+            connection, subject=identity.subject, item_id=item_id
+        )
+        if account is None:
+            # Not recorded yet: no account to read the item with, so it is read by itself.
+            item = {{ await }}item_reads.read_item(connection, item_id=item_id)
+            return CallerAndItem(_not_recorded(identity), item)
     if not account.is_active:
         raise _deactivated(account.id, request)
     return CallerAndItem(Caller(user_id=account.id, is_admin=identity.is_admin), item)

@@ -29,6 +29,7 @@ from .deps import Limit
 from .deps import Offset
 from .deps import PathId
 from .sessions import ConnectionDep
+from .sessions import ReadsDep
 from .sessions import SessionDep
 
 # Where tokens are issued: the OpenAPI page's Authorize button logs in there.
@@ -117,13 +118,14 @@ def _outdated(bearer: Bearer, request: Request) -> HTTPException:
     item_id: PathId,
     token: Annotated[str | None, Depends(_bearer)],
     request: Request,
-    connection: ConnectionDep,
+    reads: ReadsDep,
 ) -> CallerAndItem:
     """The caller a valid bearer token names, and the item the path names, in one read."""
     bearer = _read(token, request)
-    account, item = {{ await }}accounts.read_account_and_item(
-        connection, user_id=bearer.user_id, item_id=item_id
-    )
+    {{ async }}with reads() as connection:
+        account, item = {{ await }}accounts.read_account_and_item(
+            connection, user_id=bearer.user_id, item_id=item_id
+        )
     return CallerAndItem(_caller(account, bearer, request), item)
 
 

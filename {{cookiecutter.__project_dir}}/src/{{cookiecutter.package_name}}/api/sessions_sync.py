@@ -1,7 +1,9 @@
 """A request's session and connection, each in the queue for one of the pool's connections."""
 
 from collections.abc import AsyncIterator
+from collections.abc import Callable
 from collections.abc import Iterator
+from contextlib import AbstractContextManager
 from typing import Annotated
 
 from fastapi import Depends
@@ -52,7 +54,21 @@ def get_connection(request: Request, _turn: Turn) -> Iterator[Connection]:
         yield connection
 
 
+# For a dependency that reads once and is done, `with reads() as connection:`: the connection
+# is given back as soon as the read ends. The turn is taken on the event loop before the
+# dependency runs in its worker thread, and held until the request ends.
+Reads = Callable[[], AbstractContextManager[Connection]]
+
+
+async def get_reads(request: Request) -> AsyncIterator[Reads]:
+    """What opens a connection for reads of one statement each, once the request's turn came."""
+    database: Database = request.app.state.database
+    async with database.turn():
+        yield database.read_connection
+
+
 # scope="function": the transaction ends before the response is sent, so a
 # client never sees a success for a write that did not commit.
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 ConnectionDep = Annotated[Connection, Depends(get_connection, scope="function")]
+ReadsDep = Annotated[Reads, Depends(get_reads, scope="function")]
