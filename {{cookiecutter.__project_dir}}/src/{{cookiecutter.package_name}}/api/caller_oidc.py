@@ -30,7 +30,6 @@ from .deps import Limit
 from .deps import Offset
 from .deps import PathId
 from .errors import RETRY_AFTER
-from .sessions import ConnectionDep
 from .sessions import ReadsDep
 from .sessions import SessionDep
 
@@ -103,19 +102,20 @@ IdentityDep = Annotated[Identity, Depends(verified_identity)]
 
 {{ async }}def visible_page(
     identity: IdentityDep,
-    connection: ConnectionDep,
+    reads: ReadsDep,
     request: Request,
     limit: Limit = 50,
     offset: Offset = 0,
 ) -> list[ItemRead]:
     """The page of items that the caller a valid bearer token names may see, in one read."""
-    account, page = {{ await }}accounts.read_account_and_page(
-        connection,
-        subject=identity.subject,
-        is_admin=identity.is_admin,
-        limit=limit,
-        offset=offset,
-    )
+    {{ async }}with reads() as connection:
+        account, page = {{ await }}accounts.read_account_and_page(
+            connection,
+            subject=identity.subject,
+            is_admin=identity.is_admin,
+            limit=limit,
+            offset=offset,
+        )
     # No account if not recorded yet: they own nothing, and see what is public (an admin: all).
     if account is not None and not account.is_active:
         raise _deactivated(account.id, request)

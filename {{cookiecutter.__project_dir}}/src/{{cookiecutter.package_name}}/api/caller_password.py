@@ -28,7 +28,6 @@ from .caller_base import not_authenticated
 from .deps import Limit
 from .deps import Offset
 from .deps import PathId
-from .sessions import ConnectionDep
 from .sessions import ReadsDep
 from .sessions import SessionDep
 
@@ -101,15 +100,16 @@ def _outdated(bearer: Bearer, request: Request) -> HTTPException:
 {{ async }}def visible_page(
     token: Annotated[str | None, Depends(_bearer)],
     request: Request,
-    connection: ConnectionDep,
+    reads: ReadsDep,
     limit: Limit = 50,
     offset: Offset = 0,
 ) -> list[ItemRead]:
     """The page of items that the caller a valid bearer token names may see, in one read."""
     bearer = _read(token, request)
-    account, page = {{ await }}accounts.read_account_and_page(
-        connection, user_id=bearer.user_id, limit=limit, offset=offset
-    )
+    {{ async }}with reads() as connection:
+        account, page = {{ await }}accounts.read_account_and_page(
+            connection, user_id=bearer.user_id, limit=limit, offset=offset
+        )
     _caller(account, bearer, request)  # 401 unless the token holds: then the page is not shown
     return page
 
