@@ -55,8 +55,14 @@ def request_spans() -> TelemetryConfig:
     and serialization: each costs about as much as a statement's, and the statements' spans
     stay the request's own children.
     """
-    # Traces only: the service's metrics are Prometheus's, and its log lines its own.
-    config: TelemetryConfig = {"operation_spans": False, "metrics": False, "logs": False}
+    # Traces only: the service's metrics are Prometheus's, and its log lines its own. Without
+    # an endpoint, not even the check for a tracer provider that FastAPI makes per request.
+    config: TelemetryConfig = {
+        "tracing": tracing_enabled(),
+        "operation_spans": False,
+        "metrics": False,
+        "logs": False,
+    }
     patterns = [p.strip() for p in os.environ.get(EXCLUDED_PATHS_VARIABLE, "").split(",")]
     if any(patterns):
         excluded = re.compile("|".join(p for p in patterns if p))
