@@ -27,8 +27,8 @@ ACCOUNT_GONE = "The token's account no longer exists."
         # One turn for both tries: the second takes a connection once the first has given
         # its one back, so the request holds one of the pool's connections at most.
         {{ async }}with turn(database):
-            # The check of the caller's account and the insert, in one statement: one round
-            # trip, and no transaction around it (a statement is one by itself).
+            # The insert checks the caller's account itself: one statement, which is a
+            # transaction by itself, where a session would read the account first.
             {{ async }}with database.write_connection() as connection:
                 item = {{ await }}insert_item_if_allowed(
                     connection,
@@ -38,7 +38,7 @@ ACCOUNT_GONE = "The token's account no longer exists."
                     token_version=bearer.token_version,
                 )
             if item is None:
-                item = {{ await }}_create_as_checked(database, data, owner_id, bearer, request)
+                item = {{ await }}_checked_create(database, data, owner_id, bearer, request)
     except crud.UnknownOwnerError:
         if owner_id != bearer.user_id:
             raise
@@ -47,7 +47,7 @@ ACCOUNT_GONE = "The token's account no longer exists."
     return item
 
 
-{{ async }}def _create_as_checked(
+{{ async }}def _checked_create(
     database: Database, data: ItemCreate, owner_id: int, bearer: Bearer, request: Request
 ) -> ItemRead:
     # The statement inserted nothing: the caller's account, read in a transaction as other
