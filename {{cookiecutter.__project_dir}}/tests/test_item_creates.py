@@ -1,13 +1,17 @@
 """Creating an item in one statement: it inserts only for a token whose account may, as before."""
-{% from "driver.jinja" import async, await, Client, Connection, Engine, Iterator, imports, async_imports, sync_imports with context %}
+{% from "driver.jinja" import async, await, Client, Connection, Engine, Iterator, contextmanager, sync_engine, imports, async_imports, sync_imports with context %}
 {{ imports("asyncio", "concurrent.futures") }}
 import logging{{ async_imports("Iterator") }}
 from collections.abc import Callable{{ sync_imports("Iterator") }}
+{{- imports("contextmanager") }}
+from dataclasses import replace
+from typing import Any
 
 import pytest
 from fastapi import FastAPI
 {{- imports("Client") }}
 from sqlalchemy import delete
+from sqlalchemy import event
 from sqlalchemy import func
 from sqlalchemy import insert
 from sqlalchemy import select
@@ -27,6 +31,7 @@ from accounts import sign_up
 from urls import ITEMS
 
 REFUSED = {"detail": "The token is invalid or has expired."}
+SAVEPOINTS = {"SAVEPOINT", "RELEASE", "ROLLBACK"}
 ITEMS_STORED = select(func.count()).select_from(Item)
 # Seconds another transaction holds its item uncommitted, while the create reaches the database.
 HELD = 0.5
@@ -123,6 +128,66 @@ def security_events(caplog: pytest.LogCaptureFixture) -> list[tuple[object, ...]
     [error] = response.json()["detail"]
     assert error["loc"] == ["body", "owner_id"]
     assert error["msg"] == f"User {grace.id} does not exist."
+
+
+{{ async }}def test_a_create_by_a_valid_token_is_one_statement(
+    client: {{ Client }}, engine: {{ Engine }}, admin: Account, grace: Account
+) -> None:
+    statements: list[str] = []
+
+    def record(*execution: Any) -> None:
+        statements.append(execution[2].split()[0])  # the statement's first word
+
+    event.listen({{ sync_engine }}, "before_cursor_execute", record)
+    try:
+        own = {{ await }}client.post(ITEMS, json={"title": "Mine"}, headers=admin.headers)
+        gift = {{ await }}client.post(
+            ITEMS, json={"title": "Gift", "owner_id": grace.id}, headers=admin.headers
+        )
+    finally:
+        event.remove({{ sync_engine }}, "before_cursor_execute", record)
+
+    assert (own.status_code, gift.status_code) == (201, 201)
+    # Without the savepoints the tests wrap each write in.
+    assert [word for word in statements if word not in SAVEPOINTS] == ["INSERT", "INSERT"]
+
+
+@{{ contextmanager }}
+{{ async }}def _every_account_deactivated(connection: {{ Connection }}) -> {{ Iterator }}[{{ Connection }}]:
+    # The test's connection, on which every account looks deactivated until the block ends.
+    savepoint = {{ await }}connection.begin_nested()
+    {{ await }}connection.execute(update(User).values(is_active=False))
+    try:
+        yield connection
+    finally:
+        {{ await }}savepoint.rollback()
+
+
+{{ async }}def test_an_account_reactivated_after_the_insert_refused_it_gets_its_answer_now(
+    app_with: Callable[..., FastAPI],
+    client_of: Callable[[FastAPI], {{ Client }}],
+    connection: {{ Connection }},
+    ada: Account,
+    grace: Account,
+    admin: Account,
+) -> None:
+    app = app_with()
+    # The insert sees every account deactivated; the check after it, as they are: as if each
+    # had been reactivated between the two.
+    app.state.database = replace(
+        app.state.database, write_connection=lambda: _every_account_deactivated(connection)
+    )
+    gift = {"title": "Gift", "description": "For you", "owner_id": grace.id}
+
+    {{ async }}with client_of(app) as client:
+        own = {{ await }}client.post(ITEMS, json={"title": "Mine"}, headers=ada.headers)
+        by_user = {{ await }}client.post(ITEMS, json=gift, headers=ada.headers)
+        by_admin = {{ await }}client.post(ITEMS, json=gift, headers=admin.headers)
+
+    assert (own.status_code, own.json()["title"], own.json()["owner_id"]) == (201, "Mine", ada.id)
+    assert by_user.status_code == 403
+    assert by_admin.status_code == 201
+    assert {field: by_admin.json()[field] for field in gift} == gift
 
 
 @pytest.fixture

@@ -48,7 +48,7 @@ INSERT_ITEM_IF_ALLOWED = insert(Item).from_select(
     Raises UnknownOwnerError or TitleTakenError when the database refuses the item.
     """
     # MySQL has no INSERT ... RETURNING: the new row is what was sent, with the id it was given.
-    item = {**data.model_dump(exclude={"owner_id"}), "owner_id": owner_id, "created_at": utc_now()}
+    item = {**data.model_dump(), "owner_id": owner_id, "created_at": utc_now()}
     values = {**item, "caller_id": caller_id, "token_version": token_version}
     try:
         result = {{ await }}connection.execute(INSERT_ITEM_IF_ALLOWED, values)

@@ -51,7 +51,7 @@ INSERT_ITEM_IF_ALLOWED = (
     Raises UnknownOwnerError or TitleTakenError when the database refuses the item.
     """
     values = {
-        **data.model_dump(exclude={"owner_id"}),
+        **data.model_dump(),
         "owner_id": owner_id,
         "caller_id": caller_id,
         "token_version": token_version,
