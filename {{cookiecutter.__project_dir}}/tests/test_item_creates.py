@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from fastapi import FastAPI
 {{- imports("Client") }}
+from sqlalchemy import Executable
 from sqlalchemy import delete
 from sqlalchemy import event
 from sqlalchemy import func
@@ -225,36 +226,65 @@ def security_events(caplog: pytest.LogCaptureFixture) -> list[tuple[object, ...]
         assert ({{ await }}connection.execute(ITEMS_STORED)).scalar() == 1
 
 
-@pytest.mark.parametrize(("ending", "answer"), [("commit", 409), ("rollback", 201)])
-{{ async }}def test_a_create_waits_for_a_transaction_writing_the_same_title(
-    committing: {{ Client }}, engine: {{ Engine }}, settings: Settings, ending: str, answer: int
+# What another transaction writes meanwhile, for the account of this id: an item, or the account's
+# deletion.
+MEANWHILE: dict[str, Callable[[int], Executable]] = {
+    "title": lambda user_id: insert(Item).values(title="Notes", owner_id=user_id),
+    "deletion": lambda user_id: delete(User).where(User.id == user_id),
+}
+TITLE_TAKEN = "The owner already has an item with this title."
+# Told apart by when the database saw the account gone: before the insert's read of it, or after.
+ACCOUNT_GONE = {REFUSED["detail"], "The token's account no longer exists."}
+INVALID_TOKEN = 'Bearer error="invalid_token"'
+
+
+@pytest.mark.parametrize(
+    ("meanwhile", "ending", "answer", "details", "challenge", "items"),
+    [
+        pytest.param("title", "commit", 409, {TITLE_TAKEN}, None, 1, id="title-taken"),
+        pytest.param("title", "rollback", 201, {None}, None, 1, id="title-free"),
+        pytest.param("deletion", "commit", 401, ACCOUNT_GONE, INVALID_TOKEN, 0, id="account-gone"),
+    ],
+)
+{{ async }}def test_a_create_waits_for_another_transaction_and_answers_as_it_ended(
+    committing: {{ Client }},
+    engine: {{ Engine }},
+    settings: Settings,
+    meanwhile: str,
+    ending: str,
+    answer: int,
+    details: set[str | None],
+    challenge: str | None,
+    items: int,
 ) -> None:
     ada = {{ await }}sign_up(committing, settings, "ada@example.com", "Ada Lovelace")
 
-    {{ async }}def create() -> int:
+    {{ async }}def create() -> tuple[int, object, str | None]:
         response = {{ await }}committing.post(ITEMS, json={"title": "Notes"}, headers=ada.headers)
-        return response.status_code
+        detail = response.json().get("detail")
+        return response.status_code, detail, response.headers.get("www-authenticate")
 
-    # Another transaction (another replica's, or a script's) holds the same title, and on
-    # SQLite the database's one write lock, until it ends.
+    # Another transaction (another replica's, or a script's) holds rows the insert needs, and
+    # on SQLite the database's one write lock, until it ends.
     {{ async }}with engine.connect() as other:
         {{ await }}other.begin()
-        {{ await }}other.execute(insert(Item).values(title="Notes", owner_id=ada.id))
+        {{ await }}other.execute(MEANWHILE[meanwhile](ada.id))
 {% if cookiecutter.driver == "async" %}
         created = asyncio.ensure_future(create())
         await asyncio.sleep(HELD)
         assert not created.done()
         await getattr(other, ending)()
-        status_code = await created
+        status_code, detail, challenged = await created
 {% else %}
         with concurrent.futures.ThreadPoolExecutor(1) as callers:
             created = callers.submit(create)
             concurrent.futures.wait([created], timeout=HELD)
             assert not created.done()
             getattr(other, ending)()
-            status_code = created.result()
+            status_code, detail, challenged = created.result()
 {% endif %}
 
-    assert status_code == answer
+    assert (status_code, challenged) == (answer, challenge)
+    assert detail in details
     {{ async }}with engine.connect() as connection:
-        assert ({{ await }}connection.execute(ITEMS_STORED)).scalar() == 1
+        assert ({{ await }}connection.execute(ITEMS_STORED)).scalar() == items
