@@ -10,9 +10,9 @@ BENCH_ARGS ?=
 COMBINATION ?= sqlite-sync-password
 # An OIDC bake has no tokens, passwords or attempts of its own, and has oidc; a none bake has
 # no callers at all.
-MODULES ?= $(if $(findstring -oidc,$(COMBINATION)),oidc caller caller_base crud item_reads accounts items users user_in_reach,\
+MODULES ?= $(if $(findstring -oidc,$(COMBINATION)),oidc caller caller_base crud item_reads accounts items item_creates users user_in_reach,\
   $(if $(findstring -none,$(COMBINATION)),crud item_reads accounts unique_emails items users,\
-  tokens caller caller_base crud accounts unique_emails attempts items users user_in_reach passwords))
+  tokens caller caller_base crud accounts unique_emails attempts items item_creates item_inserts users user_in_reach passwords))
 # E.g. MUTATE_ARGS=--again: re-run only the last run's survivors, with the tests as they are now
 MUTATE_ARGS ?=
 

@@ -2,10 +2,11 @@
 
 Who calls the API (accounts, tokens) is in accounts.py.
 """
-{% from "driver.jinja" import async, await, Client, Connection, Engine, Iterator, sessionmaker, imports, async_imports with context %}
+{% from "driver.jinja" import async, await, Client, Connection, Engine, Iterator, contextmanager, sessionmaker, imports, async_imports with context %}
 {{ async_imports("Iterator") }}
 from collections.abc import Callable
 from collections.abc import Iterator
+{{- imports("contextmanager") }}
 from contextlib import nullcontext
 from dataclasses import replace
 from pathlib import Path
@@ -93,10 +94,19 @@ def app_with(settings: Settings, connection: {{ Connection }}) -> Callable[..., 
             sessions=in_savepoints,
             # Reads see the test's rows, on its connection, which stays open after them.
             read_connection=lambda: nullcontext(connection),
+            # A write of one statement, in a savepoint: one the database refuses leaves the
+            # test's transaction usable, as it leaves the app's connections.
+            write_connection=lambda: _savepoint(connection),
         )
         return app
 
     return build
+
+
+@{{ contextmanager }}
+{{ async }}def _savepoint(connection: {{ Connection }}) -> {{ Iterator }}[{{ Connection }}]:
+    {{ async }}with connection.begin_nested():
+        yield connection
 
 
 @pytest.fixture

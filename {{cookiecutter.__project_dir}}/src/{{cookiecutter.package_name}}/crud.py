@@ -115,7 +115,7 @@ INSERT_ITEM = insert(Item).returning(*ITEM_COLUMNS)
     try:
         row = ({{ await }}connection.execute(INSERT_ITEM, values)).one()
     except IntegrityError as error:
-        _refused_item(error, owner_id=values["owner_id"])
+        refused_item(error, owner_id=values["owner_id"])
     return item_read(row)
 {% endif %}
 
@@ -141,10 +141,10 @@ INSERT_ITEM = insert(Item).returning(*ITEM_COLUMNS)
     try:
         {{ await }}session.flush()
     except IntegrityError as error:
-        _refused_item(error, owner_id=owner_id)
+        refused_item(error, owner_id=owner_id)
 
 
-def _refused_item(error: IntegrityError, *, owner_id: object) -> NoReturn:
+def refused_item(error: IntegrityError, *, owner_id: object) -> NoReturn:
     """Raise what the database's refusal of an item means: TitleTakenError or UnknownOwnerError."""
     constraint = violated_constraint(error)
     if constraint == ITEM_TITLE_UNIQUE:

@@ -31,6 +31,8 @@ class Database:
     sessions: {{ sessionmaker }}[{{ Session }}]
     # Reads of one statement: a connection of the same pool (see `dialect.read_engine`).
     read_connection: Callable[[], {{ AbstractContextManager }}[{{ Connection }}]]
+    # Writes of one statement, each committed by itself (see `dialect.one_statement_writes`).
+    write_connection: Callable[[], {{ AbstractContextManager }}[{{ Connection }}]]
     # Connections the pool may have open at once: its size and its overflow.
     capacity: int
     # Seconds a request waits for a connection before it is answered 503.
@@ -112,6 +114,7 @@ def connect(settings: Settings) -> Database:
         engine=engine,
         sessions=sessions,
         read_connection=dialect.read_engine(engine, settings).connect,
+        write_connection=dialect.one_statement_writes(engine, settings),
         capacity=capacity,
         timeout=settings.db_pool_timeout,
         turns=anyio.Semaphore(capacity),

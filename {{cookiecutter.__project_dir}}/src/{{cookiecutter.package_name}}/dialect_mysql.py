@@ -1,9 +1,11 @@
 """What MySQL does its own way: connecting, reads, errors, locks."""
-{% from "driver.jinja" import Engine, async_imports, sync_imports with context %}
+{% from "driver.jinja" import AbstractContextManager, Connection, Engine, imports, async_imports, sync_imports with context %}
 
 import errno
 import re
+from collections.abc import Callable
 from collections.abc import Iterator
+{{- imports("AbstractContextManager") }}
 from contextlib import contextmanager
 from typing import Any
 
@@ -12,7 +14,7 @@ from sqlalchemy.dialects import mysql
 from sqlalchemy.engine import Connection
 {{- sync_imports("Engine") }}
 from sqlalchemy.exc import IntegrityError
-{{- async_imports("Engine") }}
+{{- async_imports("Connection", "Engine") }}
 
 from .settings import Settings
 
@@ -53,6 +55,16 @@ def read_engine(engine: {{ Engine }}, settings: Settings) -> {{ Engine }}:
     each way, as much as the COMMIT it would save.
     """
     return engine
+
+
+def one_statement_writes(
+    engine: {{ Engine }}, settings: Settings
+) -> Callable[[], {{ AbstractContextManager }}[{{ Connection }}]]:
+    """Where a write of one statement goes: a connection on which it commits by itself.
+
+    In a transaction of its own, as the reads are (the statement, COMMIT).
+    """
+    return engine.begin
 
 
 def violated_constraint(error: IntegrityError) -> str | None:

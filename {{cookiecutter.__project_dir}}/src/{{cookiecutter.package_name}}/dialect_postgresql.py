@@ -1,8 +1,10 @@
 """What PostgreSQL does its own way: connecting (through PgBouncer too), reads, errors, locks."""
-{% from "driver.jinja" import Engine, async_imports, sync_imports with context %}
+{% from "driver.jinja" import AbstractContextManager, Connection, Engine, imports, async_imports, sync_imports with context %}
 
 import errno
+from collections.abc import Callable
 from collections.abc import Iterator
+{{- imports("AbstractContextManager") }}
 from contextlib import contextmanager
 from typing import Any
 
@@ -11,7 +13,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import Connection
 {{- sync_imports("Engine") }}
 from sqlalchemy.exc import IntegrityError
-{{- async_imports("Engine") }}
+{{- async_imports("Connection", "Engine") }}
 
 from .settings import Settings
 
@@ -61,6 +63,17 @@ def read_engine(engine: {{ Engine }}, settings: Settings) -> {{ Engine }}:
     if settings.db_external_pooler != "pgbouncer":
         reads = engine.execution_options(isolation_level="AUTOCOMMIT")
     return reads
+
+
+def one_statement_writes(
+    engine: {{ Engine }}, settings: Settings
+) -> Callable[[], {{ AbstractContextManager }}[{{ Connection }}]]:
+    """Where a write of one statement goes: a connection on which it commits by itself."""
+    # In autocommit mode, as the reads are: one round trip. Behind PgBouncer in transaction
+    # mode, in a transaction of its own (BEGIN, the statement, COMMIT), as a read is there.
+    if settings.db_external_pooler == "pgbouncer":
+        return engine.begin
+    return read_engine(engine, settings).connect
 
 
 def violated_constraint(error: IntegrityError) -> str | None:

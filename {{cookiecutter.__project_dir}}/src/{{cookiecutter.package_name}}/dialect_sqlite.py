@@ -1,10 +1,12 @@
 """What SQLite does its own way: connecting and its connections' set-up, reads, errors, locks."""
-{% from "driver.jinja" import Engine, async_imports with context %}
+{% from "driver.jinja" import AbstractContextManager, Connection, Engine, imports, async_imports with context %}
 
 import errno
 import re
 import sqlite3
+from collections.abc import Callable
 from collections.abc import Iterator
+{{- imports("AbstractContextManager") }}
 from contextlib import contextmanager
 from typing import Any
 
@@ -13,7 +15,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Connection
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
-{{- async_imports("Engine") }}
+{{- async_imports("Connection", "Engine") }}
 from sqlalchemy.sql.schema import ColumnCollectionConstraint
 
 from .base import Base
@@ -26,7 +28,8 @@ TIMESTAMP = DateTime(timezone=True)
 UNIQUE_COLUMNS = re.compile(r"UNIQUE constraint failed: (\w+)\.(\w+(?:, \w+\.\w+)*)")
 # Nor the foreign key; the table written to is in the statement.
 WRITTEN_TABLE = re.compile(r"^\s*(?:INSERT INTO|UPDATE)\s+\"?(\w+)", re.IGNORECASE)
-# An execution option of the engine that reads of one statement go through (see `read_engine`).
+# An execution option of the engine that statements which are a transaction by themselves go
+# through: the reads of one statement (see `read_engine`), and the writes of one.
 ONE_STATEMENT_READS = "one_statement_reads"
 
 
@@ -54,8 +57,8 @@ def _on_connect(dbapi_connection: Any, _record: Any) -> None:
 
 
 def _begin(connection: Connection) -> None:
-    # Not for the reads of one statement (see `read_engine`): outside a transaction, SQLite
-    # runs each statement in one of its own.
+    # Not for the statements that are a transaction by themselves (see `read_engine`): outside
+    # a transaction, SQLite runs each statement in one of its own.
     if not connection.get_execution_options().get(ONE_STATEMENT_READS):
         connection.exec_driver_sql("BEGIN")
 
@@ -68,6 +71,18 @@ def read_engine(engine: {{ Engine }}, settings: Settings) -> {{ Engine }}:
     with aiosqlite, three hops to the connection's thread and back.
     """
     return engine.execution_options(**{ONE_STATEMENT_READS: True})
+
+
+def one_statement_writes(
+    engine: {{ Engine }}, settings: Settings
+) -> Callable[[], {{ AbstractContextManager }}[{{ Connection }}]]:
+    """Where a write of one statement goes: a connection on which it commits by itself.
+
+    The reads' (see `read_engine`): outside a transaction, SQLite runs the statement in one of
+    its own, committed as the statement ends. There is no COMMIT to send, which with aiosqlite
+    would be one more hop to the connection's thread and back.
+    """
+    return read_engine(engine, settings).connect
 
 
 def violated_constraint(error: IntegrityError) -> str | None:

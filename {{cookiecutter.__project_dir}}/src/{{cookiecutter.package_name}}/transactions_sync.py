@@ -1,4 +1,4 @@
-"""A session in a transaction of its own, in the queue for a connection as a request's is."""
+"""A turn at a connection, and a session in a transaction of its own, taken as a request's are."""
 
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -10,15 +10,24 @@ from .db import Database
 
 
 @contextmanager
-def transaction(database: Database) -> Iterator[Session]:
-    """A session in a transaction, committed when the block ends, rolled back if it raises.
+def turn(database: Database) -> Iterator[None]:
+    """Wait for the turn at a connection that a request's session waits for.
 
     For a worker thread of the event loop: it waits on the loop, where the queue is.
     """
-    turn = database.{{ "write_turn" if cookiecutter.database == "sqlite" else "turn" }}()
-    anyio.from_thread.run(turn.__aenter__)
+    taken = database.{{ "write_turn" if cookiecutter.database == "sqlite" else "turn" }}()
+    anyio.from_thread.run(taken.__aenter__)
     try:
-        with database.sessions.begin() as session:
-            yield session
+        yield
     finally:
-        anyio.from_thread.run(turn.__aexit__, None, None, None)
+        anyio.from_thread.run(taken.__aexit__, None, None, None)
+
+
+@contextmanager
+def transaction(database: Database) -> Iterator[Session]:
+    """A session in a transaction, committed when the block ends, rolled back if it raises.
+
+    For a worker thread of the event loop, as `turn` is.
+    """
+    with turn(database), database.sessions.begin() as session:
+        yield session

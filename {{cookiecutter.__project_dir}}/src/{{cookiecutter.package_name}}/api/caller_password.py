@@ -1,5 +1,5 @@
 """Who is calling: the account a bearer token names, as it stands now, and what it may do."""
-{% from "driver.jinja" import async, await with context %}
+{% from "driver.jinja" import async, await, Session, imports with context %}
 
 from typing import Annotated
 
@@ -9,6 +9,7 @@ from fastapi import HTTPException
 from fastapi import Request
 from fastapi import status
 from fastapi.security import OAuth2PasswordBearer
+{{- imports("Session") }}
 
 from .. import accounts
 from .. import crud
@@ -79,10 +80,22 @@ def _outdated(bearer: Bearer, request: Request) -> HTTPException:
     token: Annotated[str | None, Depends(_bearer)], request: Request, session: SessionDep
 ) -> Caller:
     """The caller a valid bearer token names, read in the request's transaction; 401 without one."""
-    bearer = _read(token, request)
+    return {{ await }}caller_of(_read(token, request), request, session)
+
+
+{{ async }}def caller_of(bearer: Bearer, request: Request, session: {{ Session }}) -> Caller:
+    """The caller a valid token names, read in the session's transaction; 401 if it is outdated."""
     connection = {{ await }}session.connection()
     account = {{ await }}accounts.read_account(connection, user_id=bearer.user_id)
     return _caller(account, bearer, request)
+
+
+async def valid_bearer(token: BearerDep, request: Request) -> Bearer:
+    """Whom a bearer token names, and at which version, if it is valid; 401 without one.
+
+    For a route that checks the account itself: it is not read here.
+    """
+    return _read(token, request)
 
 
 {{ async }}def calling_user(
@@ -144,6 +157,7 @@ async def admin_caller(caller: Annotated[Caller, Depends(current_caller)]) -> Ca
 
 
 CallerDep = Annotated[Caller, Depends(current_caller)]
+ValidBearerDep = Annotated[Bearer, Depends(valid_bearer)]
 # For the routes that change the caller's own account: the object, checked as CallerDep is.
 CallingUserDep = Annotated[User, Depends(calling_user)]
 # The caller's page of items, read with their account: what they may see is the account's say.

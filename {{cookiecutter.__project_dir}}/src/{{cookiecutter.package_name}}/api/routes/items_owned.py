@@ -11,7 +11,6 @@ from fastapi import status
 from ... import crud
 from ...enums import ItemStatus
 from ...models import Item
-from ...schemas import ItemCreate
 from ...schemas import ItemRead
 from ...schemas import ItemUpdate
 from .. import API_PREFIX
@@ -21,12 +20,12 @@ from ..caller import VisiblePageDep
 from ..caller_base import FORBIDDEN
 from ..caller_base import NOT_AUTHENTICATED
 from ..caller_base import Caller
-from ..caller_base import not_authenticated
 from ..deps import PathId
 from ..errors import TITLE_TAKEN
 from ..errors import UNAVAILABLE
 from ..errors import UNREADABLE_BODY
 from ..errors import Responses
+from ..item_creates import create_item
 from ..sessions import SessionDep
 
 router = APIRouter(
@@ -34,7 +33,6 @@ router = APIRouter(
 )
 
 NOT_FOUND: Responses = {404: {"description": "No item with this id that the caller may see."}}
-ACCOUNT_GONE = "The token's account no longer exists."
 
 
 def _visible(owner_id: int, item_status: ItemStatus, caller: Caller) -> bool:
@@ -63,26 +61,12 @@ async def _own_item(item: VisibleItemDep, caller: CallerDep) -> Item:
 OwnItemDep = Annotated[Item, Depends(_own_item)]
 
 
-@router.post(
+# How the caller is checked differs with the kind of account: item_creates.py handles it.
+router.post(
     "",
     status_code=status.HTTP_201_CREATED,
     responses=TITLE_TAKEN | UNREADABLE_BODY | FORBIDDEN,
-)
-{{ async }}def create_item(data: ItemCreate, caller: CallerDep, session: SessionDep) -> ItemRead:
-    """Create an item of one's own; an admin may create one for any user."""
-    owner_id = data.owner_id or caller.user_id
-    if owner_id != caller.user_id and not caller.is_admin:
-        raise HTTPException(
-            status.HTTP_403_FORBIDDEN, detail="Only an admin may create items for other users."
-        )
-    try:
-        item = {{ await }}crud.create_item(session, data=data, owner_id=owner_id)
-    except crud.UnknownOwnerError:
-        if owner_id != caller.user_id:
-            raise
-        # The account was deleted after the token was issued.
-        raise not_authenticated(detail=ACCOUNT_GONE, invalid_token=True) from None
-    return ItemRead.model_validate(item)
+)(create_item)
 
 
 @router.get("")
