@@ -19,8 +19,6 @@ from sqlalchemy import select
 from sqlalchemy import update
 {{- imports("Connection", "Engine") }}
 
-from {{ cookiecutter.package_name }}.base import Base
-from {{ cookiecutter.package_name }}.main import create_app
 from {{ cookiecutter.package_name }}.models import Item
 from {{ cookiecutter.package_name }}.models import User
 from {{ cookiecutter.package_name }}.settings import Settings
@@ -47,6 +45,21 @@ def security_events(caplog: pytest.LogCaptureFixture) -> list[tuple[object, ...]
     ]
 
 
+{{ async }}def assert_create_refused_and_logged(
+    client: {{ Client }},
+    connection: {{ Connection }},
+    account: Account,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """The account's token creates nothing: 401, and the security event names the account."""
+    with caplog.at_level(logging.INFO):
+        response = {{ await }}client.post(ITEMS, json={"title": "Notes"}, headers=account.headers)
+
+    assert (response.status_code, response.json()) == (401, REFUSED)
+    assert security_events(caplog) == [("token_outdated", account.id, CLIENT_ADDRESS)]
+    assert ({{ await }}connection.execute(ITEMS_STORED)).scalar() == 0
+
+
 {{ async }}def test_a_deactivated_accounts_token_creates_nothing_and_is_logged(
     client: {{ Client }},
     connection: {{ Connection }},
@@ -56,12 +69,7 @@ def security_events(caplog: pytest.LogCaptureFixture) -> list[tuple[object, ...]
     # Deactivated behind the API's back: the token's version stays the one it was issued at.
     {{ await }}connection.execute(update(User).where(User.id == ada.id).values(is_active=False))
 
-    with caplog.at_level(logging.INFO):
-        response = {{ await }}client.post(ITEMS, json={"title": "Notes"}, headers=ada.headers)
-
-    assert (response.status_code, response.json()) == (401, REFUSED)
-    assert security_events(caplog) == [("token_outdated", ada.id, CLIENT_ADDRESS)]
-    assert ({{ await }}connection.execute(ITEMS_STORED)).scalar() == 0
+    {{ await }}assert_create_refused_and_logged(client, connection, ada, caplog)
 
 
 {{ async }}def test_a_token_from_before_a_new_password_creates_nothing_and_is_logged(
@@ -74,12 +82,7 @@ def security_events(caplog: pytest.LogCaptureFixture) -> list[tuple[object, ...]
     assert ({{ await }}client.patch(ME, json=change, headers=ada.headers)).status_code == 200
     caplog.clear()
 
-    with caplog.at_level(logging.INFO):
-        response = {{ await }}client.post(ITEMS, json={"title": "Notes"}, headers=ada.headers)
-
-    assert (response.status_code, response.json()) == (401, REFUSED)
-    assert security_events(caplog) == [("token_outdated", ada.id, CLIENT_ADDRESS)]
-    assert ({{ await }}connection.execute(ITEMS_STORED)).scalar() == 0
+    {{ await }}assert_create_refused_and_logged(client, connection, ada, caplog)
 
 
 {{ async }}def test_a_deleted_accounts_token_creates_nothing_and_is_logged(
@@ -91,12 +94,7 @@ def security_events(caplog: pytest.LogCaptureFixture) -> list[tuple[object, ...]
     assert ({{ await }}client.delete(ME, headers=ada.headers)).status_code == 204
     caplog.clear()
 
-    with caplog.at_level(logging.INFO):
-        response = {{ await }}client.post(ITEMS, json={"title": "Notes"}, headers=ada.headers)
-
-    assert (response.status_code, response.json()) == (401, REFUSED)
-    assert security_events(caplog) == [("token_outdated", ada.id, CLIENT_ADDRESS)]
-    assert ({{ await }}connection.execute(ITEMS_STORED)).scalar() == 0
+    {{ await }}assert_create_refused_and_logged(client, connection, ada, caplog)
 
 
 {{ async }}def test_an_admin_demoted_meanwhile_creates_only_their_own_items(
@@ -193,16 +191,11 @@ def security_events(caplog: pytest.LogCaptureFixture) -> list[tuple[object, ...]
 
 @pytest.fixture
 {{ async }}def committing(
-    settings: Settings, engine: {{ Engine }}, client_of: Callable[[FastAPI], {{ Client }}]
+    committing_app_with: Callable[..., FastAPI], client_of: Callable[[FastAPI], {{ Client }}]
 ) -> {{ Iterator }}[{{ Client }}]:
-    """A client of the app whose writes commit; all rows go afterwards."""
-    app = create_app(settings)
-    {{ async }}with client_of(app) as client:
+    """A client of the app whose writes commit."""
+    {{ async }}with client_of(committing_app_with()) as client:
         yield client
-    {{ await }}app.state.database.engine.dispose()
-    {{ async }}with engine.begin() as connection:
-        for table in reversed(Base.metadata.sorted_tables):
-            {{ await }}connection.execute(delete(table))
 
 
 {{ async }}def test_creates_of_one_title_at_once_make_one_item(
